@@ -1,0 +1,21 @@
+/* fk_util: small string helpers whose exact behaviour clients can see, so
+ * they follow Redis's util.c: strict integer parsing (no spaces, no '+', no
+ * leading zeros), glob matching for KEYS/SCAN/CONFIG GET, and long double
+ * formatting for INCRBYFLOAT. */
+#ifndef FK_UTIL_H
+#define FK_UTIL_H
+#include <stddef.h>
+#include <stdint.h>
+
+int fk_string2ll(const char *s, size_t slen, long long *value);   /* 1 ok, 0 not an integer */
+int fk_ll2string(char *dst, size_t dstlen, long long v);          /* length written */
+int fk_string2ld(const char *s, size_t slen, long double *dp);    /* 1 ok */
+int fk_ld2string(char *buf, size_t len, long double value);       /* human form, 0 on error */
+int fk_string2d(const char *s, size_t slen, double *dp);          /* 1 ok */
+int fk_d2string(char *buf, size_t len, double value);             /* Redis's %.17g form */
+int fk_stringmatchlen(const char *p, int plen, const char *s, int slen, int nocase);
+long long fk_ustime(void);    /* wall clock, microseconds */
+long long fk_mstime(void);
+long long fk_monotonic_us(void);
+
+#endif

@@ -1,0 +1,977 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""One client connection: the whole hot path of fastkv.
+
+    uvloop --data_received(bytes)--> query buffer (C) --parse--> argv (C array)
+        --> command lookup (C dict) --> handler (C function pointer)
+        --> reply buffer (C) --> one transport.write() per read batch
+
+Nothing on that path creates a Python object per command except the final
+bytes handed to the transport once per batch (and the argv list for the few
+commands implemented in Python).
+
+Parser
+------
+Redis's processMultibulkBuffer / processInlineBuffer, with its limits and
+error texts.  The parser is resumable: `multibulklen` and `bulklen` remember
+where it stopped, and argv entries store *offsets* into the query buffer
+(the buffer may be reallocated while a large request arrives); they become
+pointers just before the command runs.  A return of NEED_MORE (0) means
+"incomplete frame: wait for more bytes"; 1 means a command is ready; -1 a
+protocol error was replied and the connection closes after the reply.
+
+Inline commands are split with redis-cli/sdssplitargs quoting rules; the
+unescaped arguments are written back *in place* into the query buffer (an
+unescaped argument is never longer than its source), so inline and
+multibulk commands reach handlers in the same shape.
+"""
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE, PyBytes_FromStringAndSize
+from cpython.ref cimport PyObject, Py_INCREF
+from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memcpy, memmove, memchr
+from libc.stdint cimport uint64_t
+from fastkv._core.cdefs cimport *
+from fastkv._core.keyspace cimport Database, Keyspace
+
+import sys
+import time
+import traceback
+
+from fastkv.commands.meta import RSet, RStatus
+
+cdef enum:
+    NEED_MORE = 0
+    READY = 1
+    PROTO_ERROR = -1
+    PROTO_INLINE_MAX_SIZE = 64 * 1024
+    PROTO_MBULK_BIG_ARG = 32 * 1024
+    QB_INITIAL = 1024
+    OB_INITIAL = 1024
+    MAX_NAME = 64
+
+
+class ReplyError(Exception):
+    """Raise from a Python handler to answer with an error reply.  The text
+    is the whole error line without the leading '-', e.g. "ERR syntax error"."""
+
+
+cdef class Handler:
+    """A Cython command handler (a C function pointer) as a Python object,
+    so the command table (commands/table.py) can list it."""
+    pass
+
+cdef Handler wrap(cmd_fn fn):
+    cdef Handler h = Handler.__new__(Handler)
+    h.fn = fn
+    return h
+
+
+cdef fk_dict_type NAMES_TYPE   # command names: values are borrowed PyObject*
+
+
+cdef class Command:
+    def __init__(self, bytes name, handler, int arity, unsigned int flags,
+                 int first_key=0, int last_key=0, int key_step=0, meta=None,
+                 Command parent=None):
+        self.name = name
+        if isinstance(handler, Handler):
+            self.fn = (<Handler>handler).fn
+            self.pyfn = None
+        else:
+            self.fn = NULL
+            self.pyfn = handler
+        self.arity = arity
+        self.flags = flags
+        self.first_key = first_key
+        self.last_key = last_key
+        self.key_step = key_step
+        self.meta = meta
+        self.parent = parent
+        self.subcommands = None
+
+    def add_subcommand(self, Command sub):
+        if self.subcommands is None:
+            self.subcommands = {}
+        self.subcommands[sub.name.split(b"|", 1)[1]] = sub
+
+    def reset_stats(self):
+        self.calls = self.usec = self.rejected_calls = self.failed_calls = 0
+
+    @property
+    def has_handler(self):
+        return self.fn != NULL or self.pyfn is not None
+
+    def __repr__(self):
+        return f"<Command {self.name.decode()} arity={self.arity}>"
+
+
+cdef class ServerState:
+    def __cinit__(self):
+        self.commands = fk_dict_new(&NAMES_TYPE)
+        self.command_objects = {}
+        self.requirepass = b""
+        self.proto_max_bulk_len = 512 * 1024 * 1024
+        self.client_query_buffer_limit = 1024 * 1024 * 1024
+        self.next_client_id = 1
+        self.slowlog_threshold_us = 10000
+        self.slowlog = None
+        self.monitors = []
+        self.paused_clients = []
+        self.clients = {}
+        self.error_stats = {}
+        self.maxclients = 10000
+
+    def __dealloc__(self):
+        fk_dict_free(self.commands)
+
+    def register(self, Command cmd):
+        """Add a top-level command to the dispatch table."""
+        cdef fk_entry *e = fk_dict_find(self.commands, cmd.name, len(cmd.name))
+        if e == NULL:
+            e = fk_dict_add(self.commands, cmd.name, len(cmd.name), 0)
+        self.command_objects[cmd.name] = cmd
+        e.v.ptr = <PyObject *>cmd
+
+    def lookup(self, name):
+        if isinstance(name, str):
+            name = name.encode()
+        name = name.lower()
+        parts = name.split(b"|", 1)
+        cmd = self.command_objects.get(parts[0])
+        if cmd is not None and len(parts) == 2:
+            subs = cmd.subcommands or {}
+            return subs.get(parts[1])
+        return cmd
+
+    def count_error(self, bytes text):
+        cdef bytes prefix = text.split(b" ", 1)[0]
+        self.total_error_replies += 1
+        if len(self.error_stats) < 128 or prefix in self.error_stats:
+            self.error_stats[prefix] = self.error_stats.get(prefix, 0) + 1
+
+
+# --------------------------------------------------------------- formatting
+
+cdef inline Py_ssize_t fmt_ll(char *dst, long long v) noexcept nogil:
+    """Decimal digits of v into dst (>= 21 bytes); returns the length."""
+    cdef char tmp[24]
+    cdef Py_ssize_t i = 0, j = 0
+    cdef unsigned long long u
+    if v < 0:
+        dst[0] = c'-'
+        j = 1
+        u = <unsigned long long>(-(v + 1)) + 1
+    else:
+        u = <unsigned long long>v
+    while True:
+        tmp[i] = <char>(48 + u % 10)
+        i += 1
+        u //= 10
+        if u == 0:
+            break
+    while i > 0:
+        i -= 1
+        dst[j] = tmp[i]
+        j += 1
+    return j
+
+
+cdef inline bint is_space(char ch) noexcept nogil:
+    return ch == c' ' or ch == c'\n' or ch == c'\r' or ch == c'\t' or ch == c'\v' or ch == c'\f'
+
+cdef inline int hexval(char ch) noexcept nogil:
+    if c'0' <= ch <= c'9':
+        return ch - c'0'
+    if c'a' <= ch <= c'f':
+        return ch - c'a' + 10
+    if c'A' <= ch <= c'F':
+        return ch - c'A' + 10
+    return -1
+
+
+def repr_arg(bytes s):
+    """sdscatrepr: how MONITOR and SLOWLOG-style logs quote an argument."""
+    out = ['"']
+    for ch in s:
+        if ch == 0x5c: out.append('\\\\')
+        elif ch == 0x22: out.append('\\"')
+        elif ch == 0x0a: out.append('\\n')
+        elif ch == 0x0d: out.append('\\r')
+        elif ch == 0x09: out.append('\\t')
+        elif ch == 0x07: out.append('\\a')
+        elif ch == 0x08: out.append('\\b')
+        elif 32 <= ch < 127: out.append(chr(ch))
+        else: out.append('\\x%02x' % ch)
+    out.append('"')
+    return ''.join(out)
+
+
+cdef class Client:
+    def __cinit__(self, ServerState srv):
+        self.srv = srv
+        self.db = srv.keyspace.dbs[0]
+        self.resp = 2
+        self.bulklen = -1
+        self.qcap = QB_INITIAL
+        self.qb = <char *>malloc(self.qcap)
+        self.ocap = OB_INITIAL
+        self.ob = <char *>malloc(self.ocap)
+        self.argvcap = 8
+        self.argv = <Arg *>malloc(sizeof(Arg) * self.argvcap)
+        if self.qb == NULL or self.ob == NULL or self.argv == NULL:
+            raise MemoryError()
+        self.id = srv.next_client_id
+        srv.next_client_id += 1
+        self.ctime_ms = fk_mstime()
+        self.last_interaction_ms = self.ctime_ms
+        self.authenticated = len(srv.requirepass) == 0
+        self.last_cmd = b"NULL"
+        self.user = "default"
+
+    def __dealloc__(self):
+        free(self.qb)
+        free(self.ob)
+        free(self.argv)
+
+    # ------------------------------------------------------------ asyncio
+    def connection_made(self, transport):
+        self.transport = transport
+        srv = self.srv
+        try:
+            self.addr = transport.get_extra_info("peername")
+            self.laddr = transport.get_extra_info("sockname")
+        except Exception:
+            pass
+        if isinstance(self.laddr, str) or self.laddr is None:
+            self.flags |= CF_UNIX
+        if len(srv.clients) >= srv.maxclients:
+            srv.rejected_connections += 1
+            transport.write(b"-ERR max number of clients reached\r\n")
+            srv.count_error(b"ERR max number of clients reached")
+            self.flags |= CF_CLOSED
+            transport.close()
+            return
+        srv.clients[self.id] = self
+        srv.total_connections += 1
+
+    def connection_lost(self, exc):
+        self.flags |= CF_CLOSED
+        srv = self.srv
+        srv.clients.pop(self.id, None)
+        if self.flags & CF_MONITOR:
+            try:
+                srv.monitors.remove(self)
+            except ValueError:
+                pass
+        if self.flags & CF_PAUSED:
+            try:
+                srv.paused_clients.remove(self)
+            except ValueError:
+                pass
+        self.transport = None
+
+    def eof_received(self):
+        return False
+
+    def pause_writing(self):
+        # Backpressure: the client doesn't read its replies, so stop reading
+        # its requests until the kernel takes our output.
+        if self.transport is not None and not (self.flags & CF_READING_PAUSED):
+            self.flags |= CF_READING_PAUSED
+            self.transport.pause_reading()
+
+    def resume_writing(self):
+        if self.transport is not None and (self.flags & CF_READING_PAUSED):
+            self.flags &= ~CF_READING_PAUSED
+            self.transport.resume_reading()
+
+    def data_received(self, bytes data):
+        cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
+        cdef Py_ssize_t need
+        cdef ServerState srv = self.srv
+        if self.flags & (CF_CLOSED | CF_CLOSE_AFTER_REPLY):
+            return
+        need = self.qlen + n
+        if need > self.qcap:
+            self.grow_qb(need)
+        memcpy(self.qb + self.qlen, PyBytes_AS_STRING(data), n)
+        self.qlen += n
+        srv.net_input_bytes += n
+        self.last_interaction_ms = fk_mstime()
+        if self.qlen > srv.client_query_buffer_limit:
+            self.log_warning("Closing client that reached max query buffer length: id=%d (qbuf initial bytes: %r)"
+                             % (self.id, self.qb[:min(self.qlen, 64)]))
+            self.close()
+            return
+        if not (self.flags & CF_PAUSED):
+            self.process_input()
+        self.flush()
+
+    cdef int grow_qb(self, Py_ssize_t need) except -1:
+        cdef Py_ssize_t cap = self.qcap
+        cdef char *p
+        while cap < need:
+            cap = cap * 2 if cap < 64 * 1024 * 1024 else cap + 64 * 1024 * 1024
+        p = <char *>realloc(self.qb, cap)
+        if p == NULL:
+            raise MemoryError()
+        self.qb = p
+        self.qcap = cap
+        return 0
+
+    def close(self):
+        """Close the connection now (CLIENT KILL, timeouts, limits)."""
+        self.flags |= CF_CLOSED
+        if self.transport is not None:
+            self.transport.close()
+
+    def is_special(self):
+        """Clients the idle timeout must spare (MONITOR; later replicas, pubsub, blocked)."""
+        return (self.flags & CF_MONITOR) != 0
+
+    def close_after_reply(self):
+        self.flags |= CF_CLOSE_AFTER_REPLY
+
+    def log_warning(self, msg):
+        server = self.srv.server
+        if server is not None and hasattr(server, "log_warning"):
+            server.log_warning(msg)
+        else:
+            print(msg, file=sys.stderr)
+
+    # ------------------------------------------------------------ parsing
+    cdef void reset_request(self) noexcept:
+        self.reqtype = 0
+        self.multibulklen = 0
+        self.bulklen = -1
+        self.argc = 0
+
+    cdef int process_input(self) except -1:
+        cdef int r
+        while self.qpos < self.qlen:
+            if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED):
+                break
+            if self.reqtype == 0:
+                self.reqtype = 1 if self.qb[self.qpos] == b'*' else 2
+            if self.reqtype == 1:
+                r = self.parse_multibulk()
+            else:
+                r = self.parse_inline()
+            if r != READY:
+                break
+            if self.argc == 0:
+                self.reset_request()
+                continue
+            if self.dispatch() == 0:
+                # paused: keep the parsed command for later
+                break
+            self.reset_request()
+        # compact the query buffer
+        if self.qpos > 0 and not (self.flags & CF_PAUSED):
+            if self.qpos >= self.qlen:
+                self.qlen = 0
+            else:
+                self.qlen -= self.qpos
+                memmove(self.qb, self.qb + self.qpos, self.qlen)
+                # argv offsets of a partially parsed multibulk move too
+                for i in range(self.argc):
+                    self.argv[i].off -= self.qpos
+            self.qpos = 0
+            if self.qlen == 0 and self.qcap > 64 * 1024:
+                free(self.qb)
+                self.qcap = QB_INITIAL
+                self.qb = <char *>malloc(self.qcap)
+                if self.qb == NULL:
+                    raise MemoryError()
+        return 0
+
+    cdef int protocol_error(self, str msg) except -1:
+        self.add_error_str("ERR Protocol error: " + msg)
+        self.flags |= CF_CLOSE_AFTER_REPLY
+        self.qpos = self.qlen
+        self.reset_request()
+        return PROTO_ERROR
+
+    cdef int ensure_argv(self, long n) except -1:
+        cdef Arg *p
+        cdef long cap
+        if n <= self.argvcap:
+            return 0
+        cap = self.argvcap
+        while cap < n:
+            cap *= 2
+        p = <Arg *>realloc(self.argv, sizeof(Arg) * cap)
+        if p == NULL:
+            raise MemoryError()
+        self.argv = p
+        self.argvcap = cap
+        return 0
+
+    cdef int parse_multibulk(self) except -1:
+        cdef char *start
+        cdef char *nl
+        cdef long long ll
+        cdef Py_ssize_t avail
+        if self.multibulklen == 0:
+            start = self.qb + self.qpos
+            avail = self.qlen - self.qpos
+            nl = <char *>memchr(start, b'\r', avail)
+            if nl == NULL:
+                if avail > PROTO_INLINE_MAX_SIZE:
+                    return self.protocol_error("too big mbulk count string")
+                return NEED_MORE
+            if nl - start > avail - 2:     # need the \n too
+                return NEED_MORE
+            if not fk_string2ll(start + 1, nl - start - 1, &ll) or ll > 2147483647:
+                return self.protocol_error("invalid multibulk length")
+            if ll > 10 and not self.authenticated:
+                return self.protocol_error("unauthenticated multibulk length")
+            self.qpos = (nl - self.qb) + 2
+            if ll <= 0:
+                return READY         # argc == 0: an empty request, skipped
+            self.multibulklen = <long>ll
+            self.argc = 0
+            self.ensure_argv(ll if ll < 1024 else 1024)
+        while self.multibulklen:
+            if self.bulklen == -1:
+                start = self.qb + self.qpos
+                avail = self.qlen - self.qpos
+                nl = <char *>memchr(start, b'\r', avail)
+                if nl == NULL:
+                    if avail > PROTO_INLINE_MAX_SIZE:
+                        return self.protocol_error("too big bulk count string")
+                    return NEED_MORE
+                if nl - start > avail - 2:
+                    return NEED_MORE
+                if start[0] != b'$':
+                    return self.protocol_error("expected '$', got '%s'" % chr(<unsigned char>start[0]))
+                if (not fk_string2ll(start + 1, nl - start - 1, &ll) or ll < 0
+                        or ll > self.srv.proto_max_bulk_len):
+                    return self.protocol_error("invalid bulk length")
+                if ll > 16384 and not self.authenticated:
+                    return self.protocol_error("unauthenticated bulk length")
+                self.qpos = (nl - self.qb) + 2
+                self.bulklen = ll
+                if ll >= PROTO_MBULK_BIG_ARG and self.qcap - self.qpos < ll + 2:
+                    # a big argument: make room for all of it at once
+                    self.grow_qb(self.qpos + ll + 2)
+            if self.qlen - self.qpos < self.bulklen + 2:
+                return NEED_MORE
+            self.ensure_argv(self.argc + 1)
+            self.argv[self.argc].off = self.qpos
+            self.argv[self.argc].n = <Py_ssize_t>self.bulklen
+            self.argc += 1
+            self.qpos += self.bulklen + 2
+            self.bulklen = -1
+            self.multibulklen -= 1
+        return READY
+
+    cdef int parse_inline(self) except -1:
+        cdef char *start = self.qb + self.qpos
+        cdef Py_ssize_t avail = self.qlen - self.qpos
+        cdef char *nl = <char *>memchr(start, b'\n', avail)
+        cdef Py_ssize_t linelen, i, w, argstart
+        cdef bint inq, insq, done
+        cdef char ch, nx
+        cdef int h1, h2
+        if nl == NULL:
+            if avail > PROTO_INLINE_MAX_SIZE:
+                return self.protocol_error("too big inline request")
+            return NEED_MORE
+        linelen = nl - start
+        if linelen > 0 and start[linelen - 1] == b'\r':
+            linelen -= 1
+        # sdssplitargs, writing the unescaped args back into the line.
+        self.argc = 0
+        i = 0
+        w = 0
+        while True:
+            while i < linelen and is_space(start[i]):
+                i += 1
+            if i >= linelen:
+                break
+            inq = insq = done = False
+            argstart = w
+            while not done:
+                ch = start[i] if i < linelen else 0
+                nx = start[i + 1] if i + 1 < linelen else 0
+                if inq:
+                    if ch == b'\\' and nx == b'x' and i + 3 < linelen and hexval(start[i + 2]) >= 0 and hexval(start[i + 3]) >= 0:
+                        h1 = hexval(start[i + 2])
+                        h2 = hexval(start[i + 3])
+                        start[w] = <char>(h1 * 16 + h2)
+                        w += 1
+                        i += 3
+                    elif ch == b'\\' and nx != 0:
+                        i += 1
+                        if nx == b'n': start[w] = b'\n'
+                        elif nx == b'r': start[w] = b'\r'
+                        elif nx == b't': start[w] = b'\t'
+                        elif nx == b'b': start[w] = b'\b'
+                        elif nx == b'a': start[w] = b'\a'
+                        else: start[w] = nx
+                        w += 1
+                    elif ch == b'"':
+                        if nx != 0 and not is_space(nx):
+                            return self.protocol_error("unbalanced quotes in request")
+                        done = True
+                    elif i >= linelen:
+                        return self.protocol_error("unbalanced quotes in request")
+                    else:
+                        start[w] = ch
+                        w += 1
+                elif insq:
+                    if ch == b'\\' and nx == b"'":
+                        i += 1
+                        start[w] = b"'"
+                        w += 1
+                    elif ch == b"'":
+                        if nx != 0 and not is_space(nx):
+                            return self.protocol_error("unbalanced quotes in request")
+                        done = True
+                    elif i >= linelen:
+                        return self.protocol_error("unbalanced quotes in request")
+                    else:
+                        start[w] = ch
+                        w += 1
+                else:
+                    if i >= linelen or is_space(ch):
+                        done = True
+                    elif ch == b'"':
+                        inq = True
+                    elif ch == b"'":
+                        insq = True
+                    else:
+                        start[w] = ch
+                        w += 1
+                if i < linelen:
+                    i += 1
+            self.ensure_argv(self.argc + 1)
+            self.argv[self.argc].off = self.qpos + argstart
+            self.argv[self.argc].n = w - argstart
+            self.argc += 1
+        self.qpos += (nl - start) + 1
+        return READY
+
+    # ------------------------------------------------------------ dispatch
+    cdef int dispatch(self) except -1:
+        """Look the command up and run it.  Returns 0 if the client is paused
+        (the command stays parsed and runs on unpause), 1 otherwise."""
+        cdef char name[MAX_NAME]
+        cdef Py_ssize_t i, n
+        cdef fk_entry *e
+        cdef Command cmd
+        cdef Command sub
+        cdef ServerState srv = self.srv
+        cdef const char *p
+        for i in range(self.argc):
+            self.argv[i].p = self.qb + self.argv[i].off
+        n = self.argv[0].n
+        e = NULL
+        if n < MAX_NAME:
+            p = self.argv[0].p
+            for i in range(n):
+                name[i] = p[i] + 32 if c'A' <= p[i] <= c'Z' else p[i]
+            e = fk_dict_find(srv.commands, name, n)
+        if e == NULL:
+            self.reject_unknown()
+            return 1
+        cmd = <Command>e.v.ptr
+        if cmd.subcommands is not None and self.argc >= 2:
+            sub = cmd.subcommands.get(self.arg(1).lower())
+            if sub is None:
+                self.reject("ERR unknown subcommand '%s'. Try %s HELP." % (
+                    self.arg(1)[:128].decode("utf-8", "replace"), cmd.name.decode().upper()), cmd)
+                return 1
+            cmd = sub
+        if (cmd.arity > 0 and self.argc != cmd.arity) or self.argc < -cmd.arity:
+            self.reject("ERR wrong number of arguments for '%s' command" % cmd.name.decode(), cmd)
+            return 1
+        if not self.authenticated and not (cmd.flags & CMD_NO_AUTH):
+            self.reject("NOAUTH Authentication required.", cmd)
+            return 1
+        if srv.paused_until_ms and not (self.flags & CF_PAUSED):
+            if self.must_pause(cmd):
+                return 0
+        self.call(cmd)
+        return 1
+
+    cdef bint must_pause(self, Command cmd) except -1:
+        cdef ServerState srv = self.srv
+        if fk_mstime() >= srv.paused_until_ms:
+            srv.paused_until_ms = 0
+            return False
+        if srv.pause_writes_only and not (cmd.flags & CMD_WRITE) and cmd.name not in (b"eval", b"evalsha", b"fcall", b"publish", b"spublish"):
+            return False
+        self.flags |= CF_PAUSED
+        srv.paused_clients.append(self)
+        return True
+
+    def resume_paused(self):
+        """Run the command held by CLIENT PAUSE, then the rest of the input."""
+        if not (self.flags & CF_PAUSED) or (self.flags & CF_CLOSED):
+            return
+        self.flags &= ~CF_PAUSED
+        if self.argc > 0 and self.multibulklen == 0:
+            self.dispatch()
+            if self.flags & CF_PAUSED:
+                return
+            self.reset_request()
+        self.process_input()
+        self.flush()
+
+    cdef int reject(self, str msg, Command cmd) except -1:
+        if cmd is not None:
+            cmd.rejected_calls += 1
+        self.add_error_str(msg)
+        return 0
+
+    cdef int reject_unknown(self) except -1:
+        cdef str args = ""
+        cdef int i
+        for i in range(1, self.argc):
+            if len(args) >= 128:
+                break
+            args += "'%s' " % self.arg(i)[:128 - len(args)].decode("utf-8", "replace")
+        msg = "ERR unknown command '%s', with args beginning with: %s" % (
+            self.arg(0)[:128].decode("utf-8", "replace"), args)
+        self.add_error_str(msg.replace("\r", " ").replace("\n", " "))
+        return 0
+
+    cdef int call(self, Command cmd) except -1:
+        cdef ServerState srv = self.srv
+        cdef long long start, dur
+        cdef long long errors = srv.total_error_replies
+        if self.flags & CF_REPLY_SKIP_NEXT:
+            self.flags = (self.flags & ~CF_REPLY_SKIP_NEXT) | CF_REPLY_SKIP
+        if srv.monitors and not (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)):
+            self.feed_monitors()
+        self.cmd = cmd
+        start = fk_monotonic_us()
+        try:
+            if cmd.fn != NULL:
+                cmd.fn(self)
+            else:
+                cmd.pyfn(self, self.argv_list())
+        except ReplyError as exc:
+            self.add_error_str(str(exc))
+        except MemoryError:
+            self.add_error_str("ERR out of memory")
+        except Exception as exc:
+            self.log_warning("Internal error in %s: %s" % (cmd.name.decode(), traceback.format_exc()))
+            self.add_error_str("ERR internal error in '%s': %s" % (cmd.name.decode(), exc))
+        dur = fk_monotonic_us() - start
+        self.cmd = None
+        cmd.calls += 1
+        cmd.usec += dur
+        if srv.total_error_replies != errors:
+            cmd.failed_calls += 1
+        srv.total_commands += 1
+        self.last_cmd = cmd.name
+        if self.flags & CF_REPLY_SKIP:
+            self.flags &= ~CF_REPLY_SKIP
+        if srv.slowlog_threshold_us >= 0 and dur >= srv.slowlog_threshold_us and srv.slowlog is not None \
+                and not (cmd.flags & CMD_SKIP_SLOWLOG):
+            srv.slowlog(self, self.argv_list(), dur)
+        return 0
+
+    cdef int feed_monitors(self) except -1:
+        cdef ServerState srv = self.srv
+        now = time.time()
+        if self.flags & CF_UNIX:
+            where = "unix:%s" % (self.laddr or "")
+        else:
+            where = "%s:%s" % (self.addr[0], self.addr[1]) if self.addr else "?"
+        args = " ".join(repr_arg(a) for a in self.argv_list())
+        line = ("+%.6f [%d %s] %s\r\n" % (now, self.db.id, where, args)).encode("utf-8", "surrogateescape")
+        for m in list(srv.monitors):
+            if m is not self:
+                m.write_now(line)
+        return 0
+
+    def write_now(self, bytes data):
+        """Send bytes to this client outside its own request cycle (MONITOR)."""
+        if self.transport is not None and not (self.flags & CF_CLOSED):
+            self.srv.net_output_bytes += len(data)
+            self.transport.write(data)
+
+    cdef list argv_list(self):
+        cdef int i
+        return [PyBytes_FromStringAndSize(self.argv[i].p, self.argv[i].n) for i in range(self.argc)]
+
+    cdef bytes arg(self, int i):
+        return PyBytes_FromStringAndSize(self.argv[i].p, self.argv[i].n)
+
+    cdef int flush(self) except -1:
+        cdef bytes out
+        if self.olen > 0:
+            if self.transport is not None and not (self.flags & CF_CLOSED):
+                out = PyBytes_FromStringAndSize(self.ob, self.olen)
+                self.srv.net_output_bytes += self.olen
+                self.transport.write(out)
+            self.olen = 0
+            if self.ocap > 64 * 1024:
+                free(self.ob)
+                self.ocap = OB_INITIAL
+                self.ob = <char *>malloc(self.ocap)
+                if self.ob == NULL:
+                    raise MemoryError()
+        if (self.flags & CF_CLOSE_AFTER_REPLY) and self.transport is not None:
+            self.flags |= CF_CLOSED
+            self.transport.close()
+        return 0
+
+    # ------------------------------------------------------------ replies
+    cdef int reserve(self, Py_ssize_t n) except -1:
+        cdef Py_ssize_t cap
+        cdef char *p
+        if self.olen + n <= self.ocap:
+            return 0
+        cap = self.ocap * 2
+        while cap < self.olen + n:
+            cap *= 2
+        p = <char *>realloc(self.ob, cap)
+        if p == NULL:
+            raise MemoryError()
+        self.ob = p
+        self.ocap = cap
+        return 0
+
+    cdef int add_raw(self, const char *p, Py_ssize_t n) except -1:
+        if self.flags & (CF_REPLY_OFF | CF_REPLY_SKIP):
+            return 0
+        if self.olen + n > self.ocap:
+            self.reserve(n)
+        memcpy(self.ob + self.olen, p, n)
+        self.olen += n
+        return 0
+
+    cdef int add_prefixed_len(self, char prefix, long long n) except -1:
+        cdef char *w
+        if self.flags & (CF_REPLY_OFF | CF_REPLY_SKIP):
+            return 0
+        if self.olen + 32 > self.ocap:
+            self.reserve(32)
+        w = self.ob + self.olen
+        w[0] = prefix
+        w += 1
+        w += fmt_ll(w, n)
+        w[0] = b'\r'
+        w[1] = b'\n'
+        self.olen = (w + 2) - self.ob
+        return 0
+
+    cdef int add_bulk(self, const char *p, Py_ssize_t n) except -1:
+        cdef char *w
+        if self.flags & (CF_REPLY_OFF | CF_REPLY_SKIP):
+            return 0
+        if self.olen + n + 32 > self.ocap:
+            self.reserve(n + 32)
+        w = self.ob + self.olen
+        w[0] = b'$'
+        w += 1
+        w += fmt_ll(w, n)
+        w[0] = b'\r'
+        w[1] = b'\n'
+        w += 2
+        memcpy(w, p, n)
+        w += n
+        w[0] = b'\r'
+        w[1] = b'\n'
+        self.olen = (w + 2) - self.ob
+        return 0
+
+    cdef int add_int(self, long long v) except -1:
+        return self.add_prefixed_len(b':', v)
+
+    cdef int add_simple(self, const char *p, Py_ssize_t n) except -1:
+        self.add_raw(b"+", 1)
+        self.add_raw(p, n)
+        return self.add_raw(b"\r\n", 2)
+
+    cdef int add_error(self, const char *p, Py_ssize_t n) except -1:
+        self.srv.count_error(p[:n])
+        self.add_raw(b"-", 1)
+        self.add_raw(p, n)
+        return self.add_raw(b"\r\n", 2)
+
+    cdef int add_error_str(self, str s) except -1:
+        cdef bytes b = s.encode("utf-8", "replace")
+        return self.add_error(b, len(b))
+
+    cdef int add_null(self) except -1:
+        if self.resp == 3:
+            return self.add_raw(b"_\r\n", 3)
+        return self.add_raw(b"$-1\r\n", 5)
+
+    cdef int add_null_array(self) except -1:
+        if self.resp == 3:
+            return self.add_raw(b"_\r\n", 3)
+        return self.add_raw(b"*-1\r\n", 5)
+
+    cdef int add_array_len(self, long long n) except -1:
+        return self.add_prefixed_len(b'*', n)
+
+    cdef int add_map_len(self, long long n) except -1:
+        if self.resp == 3:
+            return self.add_prefixed_len(b'%', n)
+        return self.add_prefixed_len(b'*', n * 2)
+
+    cdef int add_set_len(self, long long n) except -1:
+        if self.resp == 3:
+            return self.add_prefixed_len(b'~', n)
+        return self.add_prefixed_len(b'*', n)
+
+    cdef int add_ok(self) except -1:
+        return self.add_raw(b"+OK\r\n", 5)
+
+    cdef int add_double(self, double d) except -1:
+        cdef char buf[128]
+        cdef int n = fk_d2string(buf, sizeof(buf), d)
+        if self.resp == 3:
+            self.add_raw(b",", 1)
+            self.add_raw(buf, n)
+            return self.add_raw(b"\r\n", 2)
+        return self.add_bulk(buf, n)
+
+    cdef int add_wrong_arity(self) except -1:
+        return self.add_error_str("ERR wrong number of arguments for '%s' command" % self.cmd.name.decode())
+
+    cdef int add_syntax_error(self) except -1:
+        return self.add_error_str("ERR syntax error")
+
+    cdef int add_not_integer(self) except -1:
+        return self.add_error_str("ERR value is not an integer or out of range")
+
+    cdef int add_wrongtype(self) except -1:
+        return self.add_error_str("WRONGTYPE Operation against a key holding the wrong kind of value")
+
+    # Python-facing reply API (handlers written in Python use these)
+    def reply_ok(self):
+        self.add_ok()
+
+    def reply_status(self, s):
+        if isinstance(s, str):
+            s = s.encode()
+        self.add_simple(s, len(s))
+
+    def reply_error(self, s):
+        if isinstance(s, str):
+            s = s.encode("utf-8", "replace")
+        self.add_error(s, len(s))
+
+    def reply_int(self, long long v):
+        self.add_int(v)
+
+    def reply_bulk(self, s):
+        if isinstance(s, str):
+            s = s.encode("utf-8", "surrogateescape")
+        self.add_bulk(s, len(s))
+
+    def reply_null(self):
+        self.add_null()
+
+    def reply_null_array(self):
+        self.add_null_array()
+
+    def reply_array_len(self, long long n):
+        self.add_array_len(n)
+
+    def reply_map_len(self, long long n):
+        self.add_map_len(n)
+
+    def reply_set_len(self, long long n):
+        self.add_set_len(n)
+
+    def reply_double(self, double d):
+        self.add_double(d)
+
+    def reply_verbatim(self, s, str fmt="txt"):
+        """RESP3 verbatim string (=), a bulk string in RESP2 (INFO, CLIENT INFO)."""
+        if isinstance(s, str):
+            s = s.encode("utf-8", "surrogateescape")
+        if self.resp == 3:
+            self.add_prefixed_len(b'=', len(s) + 4)
+            b = fmt.encode() + b":" + s + b"\r\n"
+            self.add_raw(b, len(b))
+        else:
+            self.add_bulk(s, len(s))
+
+    def reply_raw(self, bytes b):
+        self.add_raw(b, len(b))
+
+    def reply(self, obj):
+        """Encode a nested Python value (see fastkv.commands.meta for the
+        shapes: list, RSet, dict, RStatus, str/bytes, int, float, None)."""
+        if obj is None:
+            self.add_null()
+        elif isinstance(obj, RStatus):
+            self.reply_status(obj)
+        elif isinstance(obj, (bytes, str)):
+            self.reply_bulk(obj)
+        elif isinstance(obj, bool):
+            self.add_int(1 if obj else 0)
+        elif isinstance(obj, int):
+            self.add_int(obj)
+        elif isinstance(obj, float):
+            self.add_double(obj)
+        elif isinstance(obj, RSet):
+            self.add_set_len(len(obj))
+            for x in obj:
+                self.reply(x)
+        elif isinstance(obj, dict):
+            self.add_map_len(len(obj))
+            for k, v in obj.items():
+                self.reply(k)
+                self.reply(v)
+        elif isinstance(obj, (list, tuple)):
+            self.add_array_len(len(obj))
+            for x in obj:
+                self.reply(x)
+        else:
+            raise TypeError("cannot encode %r" % (obj,))
+
+    @property
+    def qbuf_len(self):
+        return self.qlen - self.qpos
+
+    @property
+    def qbuf_cap(self):
+        return self.qcap
+
+    @property
+    def obuf_len(self):
+        return self.olen
+
+    @property
+    def argv_len_sum(self):
+        cdef int i
+        cdef long long s = 0
+        for i in range(self.argc):
+            s += self.argv[i].n
+        return s
+
+    @property
+    def current_command(self):
+        return self.cmd
+
+
+# Redis flag names (as in COMMAND INFO) -> the CMD_* bits above; the command
+# table converts Redis's metadata with it.
+FLAG_BITS = {
+    "write": CMD_WRITE, "readonly": CMD_READONLY, "denyoom": CMD_DENYOOM, "admin": CMD_ADMIN,
+    "pubsub": CMD_PUBSUB, "noscript": CMD_NOSCRIPT, "blocking": CMD_BLOCKING, "loading": CMD_LOADING,
+    "stale": CMD_STALE, "skip_monitor": CMD_SKIP_MONITOR, "skip_slowlog": CMD_SKIP_SLOWLOG,
+    "fast": CMD_FAST, "no_auth": CMD_NO_AUTH, "may_replicate": CMD_MAY_REPLICATE,
+    "sentinel": CMD_SENTINEL, "only_sentinel": CMD_ONLY_SENTINEL,
+    "no_mandatory_keys": CMD_NO_MANDATORY_KEYS, "protected": CMD_PROTECTED,
+    "no_async_loading": CMD_NO_ASYNC_LOADING, "no_multi": CMD_NO_MULTI,
+    "movablekeys": CMD_MOVABLE_KEYS, "allow_busy": CMD_ALLOW_BUSY,
+}
+
+# client flags, for CLIENT LIST/INFO and CLIENT REPLY in Python
+CLIENT_FLAGS = {
+    "close_after_reply": CF_CLOSE_AFTER_REPLY, "reply_off": CF_REPLY_OFF,
+    "reply_skip_next": CF_REPLY_SKIP_NEXT, "reply_skip": CF_REPLY_SKIP, "no_evict": CF_NO_EVICT,
+    "no_touch": CF_NO_TOUCH, "monitor": CF_MONITOR, "closed": CF_CLOSED, "paused": CF_PAUSED,
+    "unix": CF_UNIX,
+}

@@ -1,0 +1,643 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Keyspace commands (Redis's db.c and expire.c): DEL, EXISTS, SCAN, RENAME,
+EXPIRE and friends, OBJECT, SELECT, SWAPDB, FLUSHDB ...
+
+Values move between keys without copying: RENAME and MOVE build the new
+entry with the old value's bits and then free the old entry as an int
+(whose entry_free does nothing), so an fk_str or PyObject changes owner
+instead of being duplicated.
+"""
+from cpython.ref cimport PyObject, Py_INCREF
+from libc.string cimport memcpy
+from libc.stdint cimport uint32_t, uint64_t
+from libc.stdlib cimport strtoull
+from libc.errno cimport errno, ERANGE
+from fastkv._core.cdefs cimport *
+from fastkv._core.client cimport Client, ServerState, wrap
+from fastkv._core.keyspace cimport (Database, Keyspace, string_view, entry_type, entry_encoding,
+    entry_lru, entry_set_meta, lru_clock, OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH, OBJ_STREAM,
+    ENC_RAW, ENC_INT, ENC_EMBSTR, ENC_PYOBJ, LOOKUP_NONE, LOOKUP_WRITE, LOOKUP_NOTOUCH, LOOKUP_NOSTATS,
+    SHARED_INTEGERS, LRU_CLOCK_MAX)
+from fastkv.commands.common cimport arg_eq, arg_ll, mark_dirty
+
+cdef extern from *:
+    long long LLONG_MAX
+    long long LLONG_MIN
+
+import copy as _copy
+
+TYPE_NAMES = {OBJ_STRING: b"string", OBJ_LIST: b"list", OBJ_SET: b"set", OBJ_ZSET: b"zset",
+              OBJ_HASH: b"hash", OBJ_STREAM: b"stream"}
+ENCODING_NAMES = {ENC_RAW: b"raw", ENC_INT: b"int", 2: b"hashtable", 6: b"intset", 7: b"skiplist",
+                  ENC_EMBSTR: b"embstr", 9: b"quicklist", 10: b"stream", 11: b"listpack"}
+
+
+cdef bytes type_name(fk_entry *e):
+    return TYPE_NAMES.get(entry_type(e), b"none")
+
+cdef bytes encoding_name(fk_entry *e):
+    cdef uint32_t enc = entry_encoding(e)
+    if enc == ENC_PYOBJ:
+        return (<object>e.v.ptr).encoding_name()
+    return ENCODING_NAMES.get(enc, b"unknown")
+
+
+cdef int move_entry(Database src, fk_entry *e, Database dst, const char *k, Py_ssize_t kn,
+                    long long expire) except -1:
+    """Give e's value to key k in dst (absent there), delete e from src."""
+    cdef uint32_t enc = entry_encoding(e)
+    cdef size_t extra = e.v.u if enc == ENC_EMBSTR else 0
+    cdef fk_entry *ne = fk_dict_add(dst.dict, k, kn, extra)
+    ne.v = e.v
+    ne.meta = e.meta
+    if extra:
+        memcpy(fk_entry_extra(ne), fk_entry_extra(e), extra)
+    if expire >= 0:
+        dst.set_expire(ne, expire)
+    # The value now belongs to ne: free e as an int, which owns nothing.
+    entry_set_meta(e, OBJ_STRING, ENC_INT, 0)
+    src.delete(e.key, fk_entry_klen(e))
+    return 0
+
+
+cdef int copy_entry(fk_entry *e, Database dst, const char *k, Py_ssize_t kn, long long expire) except -1:
+    cdef char tmp[24]
+    cdef const char *p
+    cdef Py_ssize_t n
+    cdef fk_entry *ne
+    cdef uint32_t enc = entry_encoding(e)
+    if enc == ENC_PYOBJ:
+        o = <object>e.v.ptr
+        o2 = o.copy() if hasattr(o, "copy") else _copy.deepcopy(o)
+        ne = dst.set_pyobj(k, kn, o2, entry_type(e), ENC_PYOBJ)
+        ne.meta = e.meta
+    elif enc == ENC_INT:
+        ne = dst.set_int(k, kn, e.v.i, False)
+    else:
+        n = string_view(e, &p, tmp)
+        ne = dst.set_string(k, kn, p, n, False, False)
+        if enc == ENC_RAW and n <= 44:
+            ne = dst.entry_string_raw(ne)
+    if expire >= 0:
+        dst.set_expire(ne, expire)
+    return 0
+
+
+cdef int del_impl(Client c) except -1:
+    cdef int i
+    cdef long long deleted = 0
+    for i in range(1, c.argc):
+        c.db.lookup(c.argv[i].p, c.argv[i].n, LOOKUP_WRITE | LOOKUP_NOTOUCH)   # lazy expiry first
+        deleted += c.db.delete(c.argv[i].p, c.argv[i].n)
+    mark_dirty(c, deleted)
+    return c.add_int(deleted)
+
+cdef int exists_impl(Client c) except -1:
+    cdef int i
+    cdef long long n = 0
+    for i in range(1, c.argc):
+        if c.db.lookup(c.argv[i].p, c.argv[i].n, LOOKUP_NOTOUCH) != NULL:
+            n += 1
+    return c.add_int(n)
+
+cdef int touch_impl(Client c) except -1:
+    cdef int i
+    cdef long long n = 0
+    for i in range(1, c.argc):
+        if c.db.lookup(c.argv[i].p, c.argv[i].n, LOOKUP_NONE) != NULL:
+            n += 1
+    return c.add_int(n)
+
+cdef int type_impl(Client c) except -1:
+    cdef fk_entry *e = c.db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NOTOUCH)
+    cdef bytes t = b"none" if e == NULL else type_name(e)
+    return c.add_simple(t, len(t))
+
+
+cdef struct ScanAcc:
+    PyObject *keys       # borrowed list
+    PyObject *entries    # borrowed list of entry addresses (ints), for type checks
+
+cdef void _scan_collect(void *priv, fk_entry *e) noexcept:
+    cdef ScanAcc *acc = <ScanAcc *>priv
+    try:
+        (<list>acc.keys).append(e.key[:fk_entry_klen(e)])
+    except BaseException:
+        pass
+
+cdef int keys_impl(Client c) except -1:
+    cdef Database db = c.db
+    cdef ScanAcc acc
+    cdef list keys = []
+    cdef list out = []
+    cdef uint64_t cursor = 0
+    cdef const char *pat = c.argv[1].p
+    cdef int plen = <int>c.argv[1].n
+    cdef bint allkeys = plen == 1 and pat[0] == b'*'
+    cdef fk_entry *e
+    cdef bytes k
+    cdef long long now = fk_mstime()
+    acc.keys = <PyObject *>keys
+    while True:
+        cursor = fk_dict_scan(db.dict, cursor, _scan_collect, &acc)
+        if cursor == 0:
+            break
+    for k in keys:
+        if not allkeys and not fk_stringmatchlen(pat, plen, k, len(k), 0):
+            continue
+        e = fk_dict_find(db.dict, k, len(k))
+        if e != NULL and (e.klen & FK_HAS_EXPIRE) and 0 <= db.get_expire(e) <= now:
+            continue    # logically expired: KEYS doesn't show it (nor delete it)
+        out.append(k)
+    c.add_array_len(len(out))
+    for k in out:
+        c.add_bulk(k, len(k))
+    return 0
+
+
+cdef int parse_cursor(Client c, int i, uint64_t *cursor) except -1:
+    """parseScanCursorOrReply: strtoul semantics, as Redis 7.0."""
+    cdef bytes s = c.arg(i)
+    cdef char *end
+    if len(s) and s[0] in b" \t\n\r\v\f":
+        c.add_error_str("ERR invalid cursor")
+        return 1
+    if b"\0" in s:
+        c.add_error_str("ERR invalid cursor")
+        return 1
+    errno = 0
+    cursor[0] = strtoull(s, &end, 10)
+    if end[0] != 0 or errno == ERANGE:
+        c.add_error_str("ERR invalid cursor")
+        return 1
+    return 0
+
+
+cdef int scan_impl(Client c) except -1:
+    cdef uint64_t cursor
+    cdef long long count = 10
+    cdef bytes pattern = None
+    cdef bytes typ = None
+    cdef int i = 2
+    cdef Database db = c.db
+    cdef ScanAcc acc
+    cdef list keys = []
+    cdef long long maxiter
+    cdef fk_entry *e
+    if parse_cursor(c, 1, &cursor):
+        return 0
+    while i < c.argc:
+        if arg_eq(c, i, b"count", 5) and c.argc - i >= 2:
+            if not arg_ll(c, i + 1, &count):
+                return c.add_not_integer()
+            if count < 1:
+                return c.add_syntax_error()
+            i += 2
+        elif arg_eq(c, i, b"match", 5) and c.argc - i >= 2:
+            pattern = c.arg(i + 1)
+            if pattern == b"*":
+                pattern = None
+            i += 2
+        elif arg_eq(c, i, b"type", 4) and c.argc - i >= 2:
+            typ = c.arg(i + 1).lower()
+            i += 2
+        else:
+            return c.add_syntax_error()
+    acc.keys = <PyObject *>keys
+    maxiter = count * 10
+    while True:
+        cursor = fk_dict_scan(db.dict, cursor, _scan_collect, &acc)
+        maxiter -= 1
+        if cursor == 0 or maxiter <= 0 or len(keys) >= count:
+            break
+    out = []
+    for k in keys:
+        if pattern is not None and not fk_stringmatchlen(pattern, len(pattern), k, len(k), 0):
+            continue
+        e = db.lookup(k, len(k), LOOKUP_NOTOUCH | LOOKUP_NOSTATS | LOOKUP_WRITE)  # expires if due
+        if e == NULL:
+            continue
+        if typ is not None and type_name(e) != typ:
+            continue
+        out.append(k)
+    c.add_array_len(2)
+    cs = str(cursor).encode()
+    c.add_bulk(cs, len(cs))
+    c.add_array_len(len(out))
+    for k in out:
+        c.add_bulk(k, len(k))
+    return 0
+
+
+cdef int randomkey_impl(Client c) except -1:
+    cdef Database db = c.db
+    cdef fk_entry *e
+    cdef int tries = 0
+    cdef bytes k
+    while True:
+        e = fk_dict_random(db.dict)
+        if e == NULL:
+            return c.add_null()
+        k = e.key[:fk_entry_klen(e)]
+        if (e.klen & FK_HAS_EXPIRE):
+            tries += 1
+            if tries > 100 and fk_dict_size(db.dict) == fk_dict_size(db.expires):
+                # all keys volatile: return one even if it's logically expired
+                return c.add_bulk(k, len(k))
+            if db.expire_if_needed(e):
+                continue
+        return c.add_bulk(k, len(k))
+
+
+cdef int rename_generic(Client c, bint nx) except -1:
+    cdef Database db = c.db
+    cdef bint samekey = c.arg(1) == c.arg(2)
+    cdef fk_entry *e = db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE)
+    cdef long long expire
+    if e == NULL:
+        return c.add_error_str("ERR no such key")
+    if samekey:
+        return c.add_int(0) if nx else c.add_ok()
+    expire = db.get_expire(e)
+    if db.lookup(c.argv[2].p, c.argv[2].n, LOOKUP_WRITE) != NULL:
+        if nx:
+            return c.add_int(0)
+        db.delete(c.argv[2].p, c.argv[2].n)
+        e = db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE | LOOKUP_NOTOUCH)
+    move_entry(db, e, db, c.argv[2].p, c.argv[2].n, expire)
+    mark_dirty(c, 1)
+    return c.add_int(1) if nx else c.add_ok()
+
+cdef int rename_impl(Client c) except -1:
+    return rename_generic(c, False)
+
+cdef int renamenx_impl(Client c) except -1:
+    return rename_generic(c, True)
+
+
+cdef Database db_by_index(Client c, long long idx):
+    if idx < 0 or idx >= c.srv.keyspace.ndbs:
+        return None
+    return c.srv.keyspace.dbs[idx]
+
+
+cdef int copy_impl(Client c) except -1:
+    cdef Database src = c.db, dst = c.db
+    cdef bint replace = False
+    cdef long long dbid
+    cdef int j = 3
+    cdef fk_entry *e
+    cdef long long expire
+    while j < c.argc:
+        if arg_eq(c, j, b"replace", 7):
+            replace = True
+        elif arg_eq(c, j, b"db", 2) and c.argc - j >= 2:
+            if not arg_ll(c, j + 1, &dbid) or dbid < -2147483648 or dbid > 2147483647:
+                return c.add_not_integer()
+            dst = db_by_index(c, dbid)
+            if dst is None:
+                return c.add_error_str("ERR DB index is out of range")
+            j += 1
+        else:
+            return c.add_syntax_error()
+        j += 1
+    if src is dst and c.arg(1) == c.arg(2):
+        return c.add_error_str("ERR source and destination objects are the same")
+    e = src.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NONE)
+    if e == NULL:
+        return c.add_int(0)
+    expire = src.get_expire(e)
+    if dst.lookup(c.argv[2].p, c.argv[2].n, LOOKUP_WRITE) != NULL:
+        if not replace:
+            return c.add_int(0)
+        dst.delete(c.argv[2].p, c.argv[2].n)
+        e = src.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NOTOUCH | LOOKUP_NOSTATS)
+    copy_entry(e, dst, c.argv[2].p, c.argv[2].n, expire)
+    mark_dirty(c, 1)
+    return c.add_int(1)
+
+
+cdef int move_impl(Client c) except -1:
+    cdef long long dbid
+    cdef Database src = c.db, dst
+    cdef fk_entry *e
+    cdef long long expire
+    if not arg_ll(c, 2, &dbid) or dbid < -2147483648 or dbid > 2147483647:
+        return c.add_not_integer()
+    dst = db_by_index(c, dbid)
+    if dst is None:
+        return c.add_error_str("ERR DB index is out of range")
+    if src is dst:
+        return c.add_error_str("ERR source and destination objects are the same")
+    e = src.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE)
+    if e == NULL:
+        return c.add_int(0)
+    expire = src.get_expire(e)
+    if dst.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE) != NULL:
+        return c.add_int(0)
+    move_entry(src, e, dst, c.argv[1].p, c.argv[1].n, expire)
+    mark_dirty(c, 1)
+    return c.add_int(1)
+
+
+# ---------------------------------------------------------------- expire
+
+cdef enum:
+    EXP_NX = 1
+    EXP_XX = 2
+    EXP_GT = 4
+    EXP_LT = 8
+
+cdef int expire_generic(Client c, long long basetime, bint seconds) except -1:
+    cdef int flags = 0, j = 3
+    cdef long long when, current
+    cdef fk_entry *e
+    cdef Database db = c.db
+    while j < c.argc:
+        if arg_eq(c, j, b"nx", 2): flags |= EXP_NX
+        elif arg_eq(c, j, b"xx", 2): flags |= EXP_XX
+        elif arg_eq(c, j, b"gt", 2): flags |= EXP_GT
+        elif arg_eq(c, j, b"lt", 2): flags |= EXP_LT
+        else:
+            return c.add_error_str("ERR Unsupported option %s" % c.arg(j).decode("utf-8", "replace"))
+        j += 1
+    if (flags & EXP_NX) and (flags & (EXP_XX | EXP_GT | EXP_LT)):
+        return c.add_error_str("ERR NX and XX, GT or LT options at the same time are not compatible")
+    if (flags & EXP_GT) and (flags & EXP_LT):
+        return c.add_error_str("ERR GT and LT options at the same time are not compatible")
+    if not arg_ll(c, 2, &when):
+        return c.add_not_integer()
+    if seconds:
+        if when > LLONG_MAX // 1000 or when < LLONG_MIN // 1000:
+            return c.add_error_str("ERR invalid expire time in '%s' command" % c.cmd.name.decode())
+        when *= 1000
+    if when > LLONG_MAX - basetime:
+        return c.add_error_str("ERR invalid expire time in '%s' command" % c.cmd.name.decode())
+    when += basetime
+    e = db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE)
+    if e == NULL:
+        return c.add_int(0)
+    if flags:
+        current = db.get_expire(e)
+        if (flags & EXP_NX) and current != -1:
+            return c.add_int(0)
+        if (flags & EXP_XX) and current == -1:
+            return c.add_int(0)
+        if (flags & EXP_GT) and (when <= current or current == -1):
+            return c.add_int(0)
+        if (flags & EXP_LT) and current != -1 and when >= current:
+            return c.add_int(0)
+    if when <= fk_mstime():
+        db.delete(c.argv[1].p, c.argv[1].n)
+    else:
+        db.set_expire(e, when)
+    mark_dirty(c, 1)
+    return c.add_int(1)
+
+cdef int expire_impl(Client c) except -1:
+    return expire_generic(c, fk_mstime(), True)
+
+cdef int pexpire_impl(Client c) except -1:
+    return expire_generic(c, fk_mstime(), False)
+
+cdef int expireat_impl(Client c) except -1:
+    return expire_generic(c, 0, True)
+
+cdef int pexpireat_impl(Client c) except -1:
+    return expire_generic(c, 0, False)
+
+cdef int ttl_generic(Client c, bint ms, bint absolute) except -1:
+    cdef fk_entry *e = c.db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NOTOUCH)
+    cdef long long expire, ttl
+    if e == NULL:
+        return c.add_int(-2)
+    expire = c.db.get_expire(e)
+    if expire == -1:
+        return c.add_int(-1)
+    ttl = expire if absolute else expire - fk_mstime()
+    if ttl < 0:
+        ttl = 0
+    return c.add_int(ttl if ms else (ttl + 500) // 1000)
+
+cdef int ttl_impl(Client c) except -1:
+    return ttl_generic(c, False, False)
+
+cdef int pttl_impl(Client c) except -1:
+    return ttl_generic(c, True, False)
+
+cdef int expiretime_impl(Client c) except -1:
+    return ttl_generic(c, False, True)
+
+cdef int pexpiretime_impl(Client c) except -1:
+    return ttl_generic(c, True, True)
+
+cdef int persist_impl(Client c) except -1:
+    cdef fk_entry *e = c.db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE)
+    if e != NULL and c.db.remove_expire(e):
+        mark_dirty(c, 1)
+        return c.add_int(1)
+    return c.add_int(0)
+
+
+# ---------------------------------------------------------------- OBJECT
+
+cdef fk_entry *object_lookup(Client c) except? NULL:
+    cdef fk_entry *e = c.db.lookup(c.argv[2].p, c.argv[2].n, LOOKUP_NOTOUCH | LOOKUP_NOSTATS)
+    if e == NULL:
+        c.add_null()
+    return e
+
+cdef int object_encoding_impl(Client c) except -1:
+    cdef fk_entry *e = object_lookup(c)
+    cdef bytes name
+    if e != NULL:
+        name = encoding_name(e)
+        c.add_bulk(name, len(name))
+    return 0
+
+cdef int object_refcount_impl(Client c) except -1:
+    cdef fk_entry *e = object_lookup(c)
+    if e != NULL:
+        if entry_encoding(e) == ENC_INT and 0 <= e.v.i < SHARED_INTEGERS and not c.srv.keyspace.lfu:
+            c.add_int(2147483647)
+        else:
+            c.add_int(1)
+    return 0
+
+cdef long long idle_ms(fk_entry *e) noexcept:
+    """estimateObjectIdleTime: the LRU clock wraps every 194 days."""
+    cdef long long now = lru_clock()
+    cdef long long lru = entry_lru(e)
+    if now >= lru:
+        return (now - lru) * 1000
+    return (now + (LRU_CLOCK_MAX - lru)) * 1000
+
+cdef int object_idletime_impl(Client c) except -1:
+    cdef fk_entry *e = object_lookup(c)
+    if e != NULL:
+        if c.srv.keyspace.lfu:
+            return c.add_error_str("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+        c.add_int(idle_ms(e) // 1000)
+    return 0
+
+cdef int object_freq_impl(Client c) except -1:
+    cdef fk_entry *e = object_lookup(c)
+    if e != NULL:
+        if not c.srv.keyspace.lfu:
+            return c.add_error_str("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+        c.add_int(entry_lru(e) & 0xFF)
+    return 0
+
+OBJECT_HELP = [
+    b"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    b"ENCODING <key>",
+    b"    Return the kind of internal representation used in order to store the value",
+    b"    associated with a <key>.",
+    b"FREQ <key>",
+    b"    Return the access frequency index of the <key>. The returned integer is",
+    b"    proportional to the logarithm of the recent access frequency of the key.",
+    b"IDLETIME <key>",
+    b"    Return the idle time of the <key>, that is the approximated number of",
+    b"    seconds elapsed since the last access to the key.",
+    b"REFCOUNT <key>",
+    b"    Return the number of references of the value associated with the specified",
+    b"    <key>.",
+    b"HELP",
+    b"    Prints this help.",
+]
+
+cdef int object_help_impl(Client c) except -1:
+    c.add_array_len(len(OBJECT_HELP))
+    for line in OBJECT_HELP:
+        c.add_simple(line, len(line))
+    return 0
+
+
+# ---------------------------------------------------------------- databases
+
+cdef int select_impl(Client c) except -1:
+    cdef long long idx
+    cdef Database db
+    if not arg_ll(c, 1, &idx) or idx < -2147483648 or idx > 2147483647:
+        return c.add_not_integer()
+    db = db_by_index(c, idx)
+    if db is None:
+        return c.add_error_str("ERR DB index is out of range")
+    c.db = db
+    return c.add_ok()
+
+cdef int swapdb_impl(Client c) except -1:
+    cdef long long a, b
+    cdef Database da, dbb
+    if not arg_ll(c, 1, &a) or a < -2147483648 or a > 2147483647:
+        return c.add_error_str("ERR invalid first DB index")
+    if not arg_ll(c, 2, &b) or b < -2147483648 or b > 2147483647:
+        return c.add_error_str("ERR invalid second DB index")
+    da = db_by_index(c, a)
+    dbb = db_by_index(c, b)
+    if da is None or dbb is None:
+        return c.add_error_str("ERR DB index is out of range")
+    if da is not dbb:
+        da.swap_with(dbb)
+    mark_dirty(c, 1)
+    return c.add_ok()
+
+cdef int dbsize_impl(Client c) except -1:
+    return c.add_int(fk_dict_size(c.db.dict))
+
+cdef int flush_flags_ok(Client c) except -1:
+    if c.argc > 2:
+        c.add_syntax_error()
+        return 0
+    if c.argc == 2 and not (arg_eq(c, 1, b"sync", 4) or arg_eq(c, 1, b"async", 5)):
+        c.add_syntax_error()
+        return 0
+    return 1
+
+cdef int flushdb_impl(Client c) except -1:
+    if not flush_flags_ok(c):
+        return 0
+    mark_dirty(c, fk_dict_size(c.db.dict))
+    c.db.clear()
+    return c.add_ok()
+
+cdef int flushall_impl(Client c) except -1:
+    cdef Database db
+    if not flush_flags_ok(c):
+        return 0
+    for db in c.srv.keyspace.dbs:
+        mark_dirty(c, fk_dict_size(db.dict))
+        db.clear()
+    mark_dirty(c, 1)
+    server = c.srv.server
+    if server is not None and hasattr(server, "on_flushall"):
+        server.on_flushall()
+    return c.add_ok()
+
+
+# ---------------------------------------------------------------- helpers for Python code
+
+def key_memory_usage(Database db, bytes key):
+    """MEMORY USAGE: bytes the key takes (entry + value + bucket slot), None if absent."""
+    cdef fk_entry *e = db.lookup(key, len(key), LOOKUP_NOTOUCH | LOOKUP_NOSTATS)
+    cdef size_t total
+    if e == NULL:
+        return None
+    total = fk_usable(e) + 8
+    if entry_encoding(e) == ENC_RAW and entry_type(e) == OBJ_STRING:
+        total += fk_usable(e.v.ptr)
+    elif entry_encoding(e) == ENC_PYOBJ:
+        o = <object>e.v.ptr
+        total += o.memory_usage() if hasattr(o, "memory_usage") else 64
+    if e.klen & FK_HAS_EXPIRE:
+        total += 24 + fk_entry_klen(e) + 8
+    return total
+
+def debug_object(Database db, bytes key):
+    """Fields of DEBUG OBJECT, None if absent."""
+    cdef fk_entry *e = db.lookup(key, len(key), LOOKUP_NOTOUCH | LOOKUP_NOSTATS)
+    cdef char tmp[24]
+    cdef const char *p
+    if e == NULL:
+        return None
+    enc = encoding_name(e)
+    if entry_type(e) == OBJ_STRING:
+        serlen = string_view(e, &p, tmp)
+    else:
+        serlen = 0
+    refcount = 2147483647 if entry_encoding(e) == ENC_INT and 0 <= e.v.i < SHARED_INTEGERS else 1
+    return {"addr": <size_t>e, "refcount": refcount, "encoding": enc,
+            "serializedlength": serlen, "lru": entry_lru(e), "lru_seconds_idle": idle_ms(e) // 1000}
+
+
+del_cmd = wrap(del_impl)
+unlink_cmd = wrap(del_impl)
+exists_cmd = wrap(exists_impl)
+touch_cmd = wrap(touch_impl)
+type_cmd = wrap(type_impl)
+keys_cmd = wrap(keys_impl)
+scan_cmd = wrap(scan_impl)
+randomkey_cmd = wrap(randomkey_impl)
+rename_cmd = wrap(rename_impl)
+renamenx_cmd = wrap(renamenx_impl)
+copy_cmd = wrap(copy_impl)
+move_cmd = wrap(move_impl)
+expire_cmd = wrap(expire_impl)
+pexpire_cmd = wrap(pexpire_impl)
+expireat_cmd = wrap(expireat_impl)
+pexpireat_cmd = wrap(pexpireat_impl)
+ttl_cmd = wrap(ttl_impl)
+pttl_cmd = wrap(pttl_impl)
+expiretime_cmd = wrap(expiretime_impl)
+pexpiretime_cmd = wrap(pexpiretime_impl)
+persist_cmd = wrap(persist_impl)
+object_encoding_cmd = wrap(object_encoding_impl)
+object_refcount_cmd = wrap(object_refcount_impl)
+object_idletime_cmd = wrap(object_idletime_impl)
+object_freq_cmd = wrap(object_freq_impl)
+object_help_cmd = wrap(object_help_impl)
+select_cmd = wrap(select_impl)
+swapdb_cmd = wrap(swapdb_impl)
+dbsize_cmd = wrap(dbsize_impl)
+flushdb_cmd = wrap(flushdb_impl)
+flushall_cmd = wrap(flushall_impl)

@@ -1,0 +1,116 @@
+"""THE command table: every command fastkv serves, one row each.
+
+A row names the command and its handler.  Arity, flags, key positions and
+ACL categories are Redis's own, read from redis_commands.json (generated
+from redis-server by tools/gen_command_meta.py), the way Redis builds its
+table from src/commands/*.json: COMMAND, COMMAND INFO/DOCS/COUNT/GETKEYS,
+the arity errors and the NOAUTH/write checks all read the same metadata, so
+they can't disagree with Redis or with each other.
+
+A command whose name is missing here is answered `-ERR unknown command`.
+Handlers are Cython functions (`t_string.get_cmd`) on the hot path, or
+Python functions `fn(client, argv)` for slow admin commands.
+"""
+from fastkv._core.client import Command, FLAG_BITS
+from fastkv.commands import meta, server_cmds, t_keys, t_string
+
+
+class Row:
+    __slots__ = ("name", "handler", "subcommands")
+
+    def __init__(self, name, handler, subcommands=()):
+        self.name = name
+        self.handler = handler
+        self.subcommands = subcommands
+
+
+def C(name, handler=None, *subcommands):
+    return Row(name, handler, subcommands)
+
+
+ROWS = [
+    # -- strings (t_string.pyx) -------------------------------------------
+    C("get", t_string.get_cmd),
+    C("set", t_string.set_cmd),
+    C("setnx", t_string.setnx_cmd),
+    C("setex", t_string.setex_cmd),
+    C("psetex", t_string.psetex_cmd),
+    C("getset", t_string.getset_cmd),
+    C("getdel", t_string.getdel_cmd),
+    C("getex", t_string.getex_cmd),
+    C("mget", t_string.mget_cmd),
+    C("mset", t_string.mset_cmd),
+    C("msetnx", t_string.msetnx_cmd),
+    C("append", t_string.append_cmd),
+    C("strlen", t_string.strlen_cmd),
+    C("getrange", t_string.getrange_cmd),
+    C("substr", t_string.getrange_cmd),
+    C("setrange", t_string.setrange_cmd),
+    C("incr", t_string.incr_cmd),
+    C("decr", t_string.decr_cmd),
+    C("incrby", t_string.incrby_cmd),
+    C("decrby", t_string.decrby_cmd),
+    C("incrbyfloat", t_string.incrbyfloat_cmd),
+    C("lcs", t_string.lcs_cmd),
+    # -- keys and databases (t_keys.pyx) ---------------------------------
+    C("del", t_keys.del_cmd),
+    C("unlink", t_keys.unlink_cmd),
+    C("exists", t_keys.exists_cmd),
+    C("touch", t_keys.touch_cmd),
+    C("type", t_keys.type_cmd),
+    C("keys", t_keys.keys_cmd),
+    C("scan", t_keys.scan_cmd),
+    C("randomkey", t_keys.randomkey_cmd),
+    C("rename", t_keys.rename_cmd),
+    C("renamenx", t_keys.renamenx_cmd),
+    C("copy", t_keys.copy_cmd),
+    C("move", t_keys.move_cmd),
+    C("expire", t_keys.expire_cmd),
+    C("pexpire", t_keys.pexpire_cmd),
+    C("expireat", t_keys.expireat_cmd),
+    C("pexpireat", t_keys.pexpireat_cmd),
+    C("ttl", t_keys.ttl_cmd),
+    C("pttl", t_keys.pttl_cmd),
+    C("expiretime", t_keys.expiretime_cmd),
+    C("pexpiretime", t_keys.pexpiretime_cmd),
+    C("persist", t_keys.persist_cmd),
+    C("object", None,
+      C("object|encoding", t_keys.object_encoding_cmd),
+      C("object|refcount", t_keys.object_refcount_cmd),
+      C("object|idletime", t_keys.object_idletime_cmd),
+      C("object|freq", t_keys.object_freq_cmd),
+      C("object|help", t_keys.object_help_cmd)),
+    C("select", t_keys.select_cmd),
+    C("swapdb", t_keys.swapdb_cmd),
+    C("dbsize", t_keys.dbsize_cmd),
+    C("flushdb", t_keys.flushdb_cmd),
+    C("flushall", t_keys.flushall_cmd),
+] + server_cmds.ROWS(C)
+
+
+def _flags(entry):
+    bits = 0
+    for f in entry.get("flags", ()):
+        bits |= FLAG_BITS.get(f, 0)
+    return bits
+
+
+def _command(row, parent=None):
+    entry = meta.lookup(row.name)
+    if entry is None:
+        raise KeyError("%s: no Redis metadata for this command" % row.name)
+    cmd = Command(row.name.encode(), row.handler, entry["arity"], _flags(entry),
+                  entry["first_key"], entry["last_key"], entry["step"], entry, parent)
+    for sub in row.subcommands:
+        cmd.add_subcommand(_command(sub, cmd))
+    return cmd
+
+
+def build():
+    """Command objects for every row (fresh, so stats are per server)."""
+    return [_command(row) for row in ROWS]
+
+
+def install(state):
+    for cmd in build():
+        state.register(cmd)
