@@ -12,7 +12,12 @@ import sys
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-CSRC = ["csrc/fk_alloc.c", "csrc/fk_dict.c", "csrc/fk_util.c"]
+# fk_alloc.c (the used_memory counter) and fk_dict.c (the hash seed) hold
+# process-wide state: they are linked into keyspace (and the C unit-test
+# module) only; the other extensions call them through keyspace's exported
+# cdef functions.  fk_util.c is stateless and linked where used.
+STATEFUL = ["csrc/fk_alloc.c", "csrc/fk_dict.c"]
+UTIL = ["csrc/fk_util.c"]
 
 extra_compile = ["-O3", "-fvisibility=hidden", "-Wno-unused-function"]
 extra_link = []
@@ -24,10 +29,10 @@ if os.environ.get("FASTKV_SANITIZE"):
     extra_link = ["-fsanitize=address,undefined"]
 
 
-def ext(name, sources):
+def ext(name, sources, stateful=False):
     return Extension(
         name,
-        sources=sources + CSRC,
+        sources=sources + UTIL + (STATEFUL if stateful else []),
         include_dirs=["csrc"],
         extra_compile_args=extra_compile,
         extra_link_args=extra_link,
@@ -35,9 +40,9 @@ def ext(name, sources):
 
 
 extensions = [
-    ext("fastkv._core.keyspace", ["fastkv/_core/keyspace.pyx"]),
+    ext("fastkv._core.keyspace", ["fastkv/_core/keyspace.pyx"], stateful=True),
     ext("fastkv._core.client", ["fastkv/_core/client.pyx"]),
-    ext("fastkv._core.ctest", ["fastkv/_core/ctest.pyx"]),
+    ext("fastkv._core.ctest", ["fastkv/_core/ctest.pyx"], stateful=True),
     ext("fastkv.commands.t_string", ["fastkv/commands/t_string.pyx"]),
     ext("fastkv.commands.t_keys", ["fastkv/commands/t_keys.pyx"]),
 ]

@@ -1357,9 +1357,9 @@ class Config:
                     fn(p.name, p.type.public(self._values[p.name]))
                 except ConfigError as e:
                     self._rollback(old, changed[: i + 1])
-                    shown = p.name
-                    if names:
-                        shown = next((n for (q, _), n in zip(staged, names) if q is p), p.name)
+                    if names is None:         # set(): the bare reason
+                        raise
+                    shown = next((n for (q, _), n in zip(staged, names) if q is p), p.name)
                     raise ConfigError("CONFIG SET failed (possibly related to argument '%s') - %s"
                                       % (shown, e)) from None
 
@@ -1513,7 +1513,12 @@ class Config:
                 st.lines.append("# ??? " + line)
                 continue
             st.lines.append(line)
-            option = _ascii_lower(argv[0]).replace("slave", "replica", 1)
+            # Lines using an alias are rewritten under the primary name
+            # ("hash-max-ziplist-entries" -> "hash-max-listpack-entries").
+            option = _ascii_lower(argv[0])
+            if option in _INDEX:
+                option = _INDEX[option][0].name
+            option = option.replace("slave", "replica", 1)
             st.option_to_line.setdefault(option, []).append(linenum)
 
         for p in PARAMS:

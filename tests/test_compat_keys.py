@@ -133,7 +133,7 @@ def test_scan_small_keyspace(compat):
 
 @pytest.mark.compat
 @pytest.mark.parametrize("cmd", [
-    "SCAN", "SCAN abc", "SCAN -1", "SCAN 0 COUNT", "SCAN 0 COUNT 0",
+    "SCAN", "SCAN abc", "SCAN 0 COUNT", "SCAN 0 COUNT 0",
     "SCAN 0 COUNT -1", "SCAN 0 COUNT abc", "SCAN 0 MATCH", "SCAN 0 TYPE",
     "SCAN 0 FOO", "SCAN 0 COUNT 10 FOO bar", "SCAN 1.5",
     "SCAN 18446744073709551616",

@@ -43,7 +43,7 @@ def test_options_and_ttl(r):
     assert r.set("k", "v2", nx=True) is None
     assert r.set("k", "v3", xx=True, get=True) == b"v"
     assert r.ttl("k") == -1
-    assert r.execute_command("SETEX", "s", 50, "x") == b"OK"
+    assert r.execute_command("SETEX", "s", 50, "x") is True
     assert 0 < r.ttl("s") <= 50
     assert r.getex("s", persist=True) == b"x"
     assert r.ttl("s") == -1

@@ -30,7 +30,7 @@ from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy, memmove, memchr
 from libc.stdint cimport uint64_t
 from fastkv._core.cdefs cimport *
-from fastkv._core.keyspace cimport Database, Keyspace
+from fastkv._core.keyspace cimport Database, Keyspace, dict_new_plain, dict_free, dict_find, dict_add
 
 import sys
 import time
@@ -65,7 +65,6 @@ cdef Handler wrap(cmd_fn fn):
     return h
 
 
-cdef fk_dict_type NAMES_TYPE   # command names: values are borrowed PyObject*
 
 
 cdef class Command:
@@ -106,7 +105,7 @@ cdef class Command:
 
 cdef class ServerState:
     def __cinit__(self):
-        self.commands = fk_dict_new(&NAMES_TYPE)
+        self.commands = dict_new_plain()   # values: borrowed Command pointers
         self.command_objects = {}
         self.requirepass = b""
         self.proto_max_bulk_len = 512 * 1024 * 1024
@@ -121,13 +120,13 @@ cdef class ServerState:
         self.maxclients = 10000
 
     def __dealloc__(self):
-        fk_dict_free(self.commands)
+        dict_free(self.commands)
 
     def register(self, Command cmd):
         """Add a top-level command to the dispatch table."""
-        cdef fk_entry *e = fk_dict_find(self.commands, cmd.name, len(cmd.name))
+        cdef fk_entry *e = dict_find(self.commands, cmd.name, len(cmd.name))
         if e == NULL:
-            e = fk_dict_add(self.commands, cmd.name, len(cmd.name), 0)
+            e = dict_add(self.commands, cmd.name, len(cmd.name), 0)
         self.command_objects[cmd.name] = cmd
         e.v.ptr = <PyObject *>cmd
 
@@ -571,7 +570,7 @@ cdef class Client:
             p = self.argv[0].p
             for i in range(n):
                 name[i] = p[i] + 32 if c'A' <= p[i] <= c'Z' else p[i]
-            e = fk_dict_find(srv.commands, name, n)
+            e = dict_find(srv.commands, name, n)
         if e == NULL:
             self.reject_unknown()
             return 1

@@ -90,3 +90,17 @@ cdef class Keyspace:
     cdef public long long expire_cycle_cpu_us
     cdef public bint lfu     # maxmemory-policy is an LFU one (OBJECT FREQ)
     cdef public object on_key_deleted   # reserved hook (keyspace notifications), may be None
+
+# The C allocator counter (used_memory) and the hash seed are process-wide
+# state, so the stateful C code (csrc/fk_alloc.c, csrc/fk_dict.c) is linked
+# into this extension only; other extensions reach it through these
+# (Cython exports them as C function pointers: no Python call).
+cdef fk_dict *dict_new_plain() noexcept
+cdef void dict_free(fk_dict *d) noexcept
+cdef fk_entry *dict_find(fk_dict *d, const char *k, size_t n) noexcept
+cdef fk_entry *dict_add(fk_dict *d, const char *k, size_t n, size_t extra) noexcept
+cdef uint64_t dict_scan(fk_dict *d, uint64_t cursor, void (*fn)(void *, fk_entry *) noexcept, void *priv) noexcept
+cdef fk_entry *dict_random(fk_dict *d) noexcept
+cdef fk_str *str_new(const char *p, size_t n) noexcept
+cdef fk_str *str_reserve(fk_str *s, size_t n) noexcept
+cdef size_t alloc_usable(void *p) noexcept

@@ -67,6 +67,37 @@ cdef Py_ssize_t string_view(fk_entry *e, const char **p, char *tmp) noexcept nog
     return s.len
 
 
+cdef fk_dict_type PLAIN_TYPE
+PLAIN_TYPE.entry_free = NULL
+
+cdef fk_dict *dict_new_plain() noexcept:
+    return fk_dict_new(&PLAIN_TYPE)
+
+cdef void dict_free(fk_dict *d) noexcept:
+    fk_dict_free(d)
+
+cdef fk_entry *dict_find(fk_dict *d, const char *k, size_t n) noexcept:
+    return fk_dict_find(d, k, n)
+
+cdef fk_entry *dict_add(fk_dict *d, const char *k, size_t n, size_t extra) noexcept:
+    return fk_dict_add(d, k, n, extra)
+
+cdef uint64_t dict_scan(fk_dict *d, uint64_t cursor, void (*fn)(void *, fk_entry *) noexcept, void *priv) noexcept:
+    return fk_dict_scan(d, cursor, fn, priv)
+
+cdef fk_entry *dict_random(fk_dict *d) noexcept:
+    return fk_dict_random(d)
+
+cdef fk_str *str_new(const char *p, size_t n) noexcept:
+    return fk_str_new(p, n)
+
+cdef fk_str *str_reserve(fk_str *s, size_t n) noexcept:
+    return fk_str_reserve(s, n)
+
+cdef size_t alloc_usable(void *p) noexcept:
+    return fk_usable(p)
+
+
 cdef class Database:
     def __cinit__(self, Keyspace ks, int id):
         self.ks = ks

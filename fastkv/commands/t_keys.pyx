@@ -17,7 +17,7 @@ from fastkv._core.client cimport Client, ServerState, wrap
 from fastkv._core.keyspace cimport (Database, Keyspace, string_view, entry_type, entry_encoding,
     entry_lru, entry_set_meta, lru_clock, OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH, OBJ_STREAM,
     ENC_RAW, ENC_INT, ENC_EMBSTR, ENC_PYOBJ, LOOKUP_NONE, LOOKUP_WRITE, LOOKUP_NOTOUCH, LOOKUP_NOSTATS,
-    SHARED_INTEGERS, LRU_CLOCK_MAX)
+    SHARED_INTEGERS, LRU_CLOCK_MAX, dict_find, dict_add, dict_scan, dict_random, alloc_usable)
 from fastkv.commands.common cimport arg_eq, arg_ll, mark_dirty
 
 cdef extern from *:
@@ -47,7 +47,7 @@ cdef int move_entry(Database src, fk_entry *e, Database dst, const char *k, Py_s
     """Give e's value to key k in dst (absent there), delete e from src."""
     cdef uint32_t enc = entry_encoding(e)
     cdef size_t extra = e.v.u if enc == ENC_EMBSTR else 0
-    cdef fk_entry *ne = fk_dict_add(dst.dict, k, kn, extra)
+    cdef fk_entry *ne = dict_add(dst.dict, k, kn, extra)
     ne.v = e.v
     ne.meta = e.meta
     if extra:
@@ -139,13 +139,13 @@ cdef int keys_impl(Client c) except -1:
     cdef long long now = fk_mstime()
     acc.keys = <PyObject *>keys
     while True:
-        cursor = fk_dict_scan(db.dict, cursor, _scan_collect, &acc)
+        cursor = dict_scan(db.dict, cursor, _scan_collect, &acc)
         if cursor == 0:
             break
     for k in keys:
         if not allkeys and not fk_stringmatchlen(pat, plen, k, len(k), 0):
             continue
-        e = fk_dict_find(db.dict, k, len(k))
+        e = dict_find(db.dict, k, len(k))
         if e != NULL and (e.klen & FK_HAS_EXPIRE) and 0 <= db.get_expire(e) <= now:
             continue    # logically expired: KEYS doesn't show it (nor delete it)
         out.append(k)
@@ -206,7 +206,7 @@ cdef int scan_impl(Client c) except -1:
     acc.keys = <PyObject *>keys
     maxiter = count * 10
     while True:
-        cursor = fk_dict_scan(db.dict, cursor, _scan_collect, &acc)
+        cursor = dict_scan(db.dict, cursor, _scan_collect, &acc)
         maxiter -= 1
         if cursor == 0 or maxiter <= 0 or len(keys) >= count:
             break
@@ -235,7 +235,7 @@ cdef int randomkey_impl(Client c) except -1:
     cdef int tries = 0
     cdef bytes k
     while True:
-        e = fk_dict_random(db.dict)
+        e = dict_random(db.dict)
         if e == NULL:
             return c.add_null()
         k = e.key[:fk_entry_klen(e)]
@@ -583,9 +583,9 @@ def key_memory_usage(Database db, bytes key):
     cdef size_t total
     if e == NULL:
         return None
-    total = fk_usable(e) + 8
+    total = alloc_usable(e) + 8
     if entry_encoding(e) == ENC_RAW and entry_type(e) == OBJ_STRING:
-        total += fk_usable(e.v.ptr)
+        total += alloc_usable(e.v.ptr)
     elif entry_encoding(e) == ENC_PYOBJ:
         o = <object>e.v.ptr
         total += o.memory_usage() if hasattr(o, "memory_usage") else 64

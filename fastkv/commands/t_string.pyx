@@ -13,7 +13,8 @@ from libc.math cimport isnan, isinf
 from fastkv._core.cdefs cimport *
 from fastkv._core.client cimport Client, wrap
 from fastkv._core.keyspace cimport (Database, string_view, entry_type, entry_encoding, entry_lru,
-    entry_set_meta, lru_clock, OBJ_STRING, ENC_RAW, ENC_INT, ENC_EMBSTR, LOOKUP_NONE, LOOKUP_WRITE)
+    entry_set_meta, lru_clock, OBJ_STRING, ENC_RAW, ENC_INT, ENC_EMBSTR, LOOKUP_NONE, LOOKUP_WRITE,
+    str_new, str_reserve)
 from fastkv.commands.common cimport arg_eq, arg_ll, reply_string, mark_dirty
 
 cdef extern from *:
@@ -272,7 +273,7 @@ cdef int append_impl(Client c) except -1:
     if string_too_long(c, olen, vn):
         return 0
     e = db.entry_string_raw(e)
-    s = fk_str_reserve(<fk_str *>e.v.ptr, s_len(e) + vn)
+    s = str_reserve(<fk_str *>e.v.ptr, s_len(e) + vn)
     memcpy(s.buf + s.len, c.argv[2].p, vn)
     s.len += <uint32_t>vn
     e.v.ptr = s
@@ -341,7 +342,7 @@ cdef int setrange_impl(Client c) except -1:
         if string_too_long(c, offset, vn):
             return 0
         e = db.prepare_value(c.argv[1].p, c.argv[1].n, 0, False)
-        e.v.ptr = fk_str_new(NULL, offset + vn)
+        e.v.ptr = str_new(NULL, offset + vn)
         entry_set_meta(e, OBJ_STRING, ENC_RAW, lru_clock())
     else:
         if entry_type(e) != OBJ_STRING:
@@ -354,7 +355,7 @@ cdef int setrange_impl(Client c) except -1:
         e = db.entry_string_raw(e)
     s = <fk_str *>e.v.ptr
     if offset + vn > s.len:
-        s = fk_str_reserve(s, offset + vn)
+        s = str_reserve(s, offset + vn)
         memset(s.buf + s.len, 0, offset + vn - s.len)
         s.len = <uint32_t>(offset + vn)
         e.v.ptr = s
