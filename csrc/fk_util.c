@@ -199,3 +199,18 @@ long long fk_monotonic_us(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+/* SCAN's cursor, parsed like Redis 7.0's parseScanCursorOrReply: strtoul
+ * semantics (so "-1" and "+5" are accepted), but no leading space, no
+ * trailing garbage and no overflow.  1 ok, 0 invalid. */
+int fk_parse_scan_cursor(const char *s, size_t slen, unsigned long long *cursor) {
+    char buf[64], *eptr;
+    if (slen >= sizeof(buf)) return 0;
+    memcpy(buf, s, slen);
+    buf[slen] = '\0';
+    if (strlen(buf) != slen || isspace((unsigned char)buf[0])) return 0;
+    errno = 0;
+    *cursor = strtoull(buf, &eptr, 10);
+    if (eptr[0] != '\0' || errno == ERANGE) return 0;
+    return 1;
+}

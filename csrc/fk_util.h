@@ -17,5 +17,6 @@ int fk_stringmatchlen(const char *p, int plen, const char *s, int slen, int noca
 long long fk_ustime(void);    /* wall clock, microseconds */
 long long fk_mstime(void);
 long long fk_monotonic_us(void);
+int fk_parse_scan_cursor(const char *s, size_t slen, unsigned long long *cursor);
 
 #endif

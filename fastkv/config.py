@@ -935,7 +935,8 @@ class Param:
                 return os.getcwd()
             except OSError:
                 return ""
-        return _parse_value(self, self.default, splitter=lambda s: s.split(" ") if s else [])
+        args = _split_config_set(self.default) if self.type.multi_arg else [self.default]
+        return self.type.parse(args)
 
 
 def _p(name, type_, default, *aliases, flags=0):
@@ -1124,12 +1125,6 @@ def _build_index() -> dict[str, tuple[Param, str]]:
 # lower-case name (primary or alias) -> (param, registered name)
 _INDEX = _build_index()
 _DEPRECATED = ("list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands")
-
-
-def _parse_value(p: Param, value: str, splitter):
-    """Typed value of one CONFIG SET-style string for ``p``."""
-    args = splitter(value) if p.type.multi_arg else [value]
-    return p.type.parse(args)
 
 
 def _split_config_set(value: str) -> list[str]:

@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 
 __all__ = ["DEBUG", "VERBOSE", "NOTICE", "WARNING", "RAW", "LEVELS", "log", "log_raw",
            "enabled", "setup", "set_role", "set_level", "set_logfile", "format_line"]
@@ -124,7 +125,7 @@ def _setup_syslog(ident: str, facility: str) -> None:
     _syslog = syslog
 
 
-_registered: set[int] = set()    # ids of configs we already follow
+_registered: "weakref.WeakSet" = weakref.WeakSet()   # configs we already follow
 
 
 def setup(cfg, role: str = "M") -> None:
@@ -137,8 +138,8 @@ def setup(cfg, role: str = "M") -> None:
     set_role(role)
     if cfg["syslog-enabled"] and _syslog is None:
         _setup_syslog(cfg["syslog-ident"], cfg["syslog-facility"])
-    if id(cfg) not in _registered:
-        _registered.add(id(cfg))
+    if cfg not in _registered:
+        _registered.add(cfg)
         cfg.on_change("loglevel", lambda _name, value: set_level(value))
         # logfile is immutable in Redis 7.0, but follow it should that change.
         cfg.on_change("logfile", lambda _name, value: set_logfile(value))

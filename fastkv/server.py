@@ -112,6 +112,8 @@ class Server:
         self.loop.add_signal_handler(signal.SIGTERM, self.signal_shutdown, "SIGTERM")
         self.loop.add_signal_handler(signal.SIGINT, self.signal_shutdown, "SIGINT")
         self.schedule_cron()
+        if port:
+            self.log("Running mode=standalone, port=%d." % port)
         self.log("Server initialized")
         if port:
             self.log("Ready to accept connections tcp")

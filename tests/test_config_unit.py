@@ -599,6 +599,48 @@ def test_stdin_errors_match_redis(tmp_path, capfdbinary):
         assert (code, ferr, strip_log_prefix(fout)) == (rc, rerr, strip_log_prefix(rout))
 
 
+VALID_ARGV_CASES = [
+    (["--save", "--loglevel", "verbose"], ["save", "loglevel"]),
+    (["--save"], ["save"]),
+    (["--save", "100", "1", "--save", "200", "2"], ["save"]),
+    (["--save", "100 1 200 2"], ["save"]),
+    (["--hz 42", "--maxmemory", "1gb", "--maxmemory", "2mb"], ["hz", "maxmemory"]),
+    (["--client-output-buffer-limit", "pubsub", "1mb", "1mb", "0", "replica", "1k", "2kb", "3"],
+     ["client-output-buffer-limit"]),
+    (["--client-output-buffer-limit", "pubsub 1mb 1mb 0"], ["client-output-buffer-limit"]),
+    (["--notify-keyspace-events", "KEA", "--list-max-ziplist-entries", "5"],
+     ["notify-keyspace-events"]),
+    (["--requirepass", "a b\"c", "--SLAVE-READ-ONLY", "no"], ["requirepass", "replica-read-only"]),
+    (["r.conf", "--hz", "33"], ["save", "hz", "maxmemory", "loglevel"]),
+    (["r.conf", "--save", ""], ["save"]),
+    (["--bind", "127.0.0.1", "--shutdown-on-sigterm", "now", "force"],
+     ["bind", "shutdown-on-sigterm"]),
+]
+
+
+@needs_redis
+@pytest.mark.parametrize("argv,names", VALID_ARGV_CASES, ids=lambda a: " ".join(a)[:40])
+def test_cli_values_match_redis(argv, names, tmp_path):
+    (tmp_path / "r.conf").write_text("save 100 1\nsave 200 2\nhz 5\nmaxmemory 1mb\n"
+                                     "include inc.conf\n")
+    (tmp_path / "inc.conf").write_text("loglevel warning\n")
+    port = free_port()
+    full = [*argv, "--port", str(port)]
+    if full[0] != "r.conf":
+        full = ["--port", str(port), *argv]   # a trailing --save would eat a following --port
+    p = start_redis(full, tmp_path, port)
+    try:
+        conn = Resp(port)
+        if "requirepass" in names:
+            conn("AUTH", 'a b"c')
+        theirs = [tuple(conn("CONFIG", "GET", n)) for n in names]
+        conn.close()
+    finally:
+        stop(p)
+    cfg = cli.parse_args(full)
+    assert [cfg.config_get([n])[0] for n in names] == theirs
+
+
 # --- CONFIG GET / SET against a running redis-server -------------------------
 
 @pytest.fixture(scope="module")

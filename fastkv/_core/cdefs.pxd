@@ -69,6 +69,7 @@ cdef extern from "fk_util.h" nogil:
     long long fk_ustime()
     long long fk_mstime()
     long long fk_monotonic_us()
+    int fk_parse_scan_cursor(const char *s, size_t slen, unsigned long long *cursor)
 
 cdef extern from "fk_str.h" nogil:
     ctypedef struct fk_str:

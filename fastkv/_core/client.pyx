@@ -345,11 +345,12 @@ cdef class Client:
         self.argc = 0
 
     cdef int process_input(self) except -1:
-        cdef int r
+        cdef int r, i
         while self.qpos < self.qlen:
             if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED):
                 break
             if self.reqtype == 0:
+                self.cmdstart = self.qpos
                 self.reqtype = 1 if self.qb[self.qpos] == b'*' else 2
             if self.reqtype == 1:
                 r = self.parse_multibulk()
@@ -364,17 +365,17 @@ cdef class Client:
                 # paused: keep the parsed command for later
                 break
             self.reset_request()
-        # compact the query buffer
-        if self.qpos > 0 and not (self.flags & CF_PAUSED):
-            if self.qpos >= self.qlen:
-                self.qlen = 0
-            else:
-                self.qlen -= self.qpos
-                memmove(self.qb, self.qb + self.qpos, self.qlen)
-                # argv offsets of a partially parsed multibulk move too
-                for i in range(self.argc):
-                    self.argv[i].off -= self.qpos
-            self.qpos = 0
+        # Compact the query buffer.  Bytes of a request still being parsed
+        # (from cmdstart) stay: its argv offsets point into them.
+        cdef Py_ssize_t keep = self.cmdstart if self.reqtype != 0 else self.qpos
+        if keep > 0 and not (self.flags & CF_PAUSED):
+            self.qlen -= keep
+            if self.qlen > 0:
+                memmove(self.qb, self.qb + keep, self.qlen)
+            for i in range(self.argc):
+                self.argv[i].off -= keep
+            self.qpos -= keep
+            self.cmdstart = 0
             if self.qlen == 0 and self.qcap > 64 * 1024:
                 free(self.qb)
                 self.qcap = QB_INITIAL

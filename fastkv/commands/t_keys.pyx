@@ -10,8 +10,6 @@ instead of being duplicated.
 from cpython.ref cimport PyObject, Py_INCREF
 from libc.string cimport memcpy
 from libc.stdint cimport uint32_t, uint64_t
-from libc.stdlib cimport strtoull
-from libc.errno cimport errno, ERANGE
 from fastkv._core.cdefs cimport *
 from fastkv._core.client cimport Client, ServerState, wrap
 from fastkv._core.keyspace cimport (Database, Keyspace, string_view, entry_type, entry_encoding,
@@ -156,20 +154,11 @@ cdef int keys_impl(Client c) except -1:
 
 
 cdef int parse_cursor(Client c, int i, uint64_t *cursor) except -1:
-    """parseScanCursorOrReply: strtoul semantics, as Redis 7.0."""
-    cdef bytes s = c.arg(i)
-    cdef char *end
-    if len(s) and s[0] in b" \t\n\r\v\f":
+    cdef unsigned long long v
+    if not fk_parse_scan_cursor(c.argv[i].p, c.argv[i].n, &v):
         c.add_error_str("ERR invalid cursor")
         return 1
-    if b"\0" in s:
-        c.add_error_str("ERR invalid cursor")
-        return 1
-    errno = 0
-    cursor[0] = strtoull(s, &end, 10)
-    if end[0] != 0 or errno == ERANGE:
-        c.add_error_str("ERR invalid cursor")
-        return 1
+    cursor[0] = v
     return 0
 
 
