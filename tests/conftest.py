@@ -16,6 +16,8 @@ message, when no redis-server is available.
 Fixtures:
   fastkv_server  session ServerProcess of the server under test
   r              redis.Redis (decode_responses=False), FLUSHALL before each test
+                 (redis-py 8 default protocol = RESP3, i.e. HELLO 3 on connect;
+                 FASTKV_TEST_PROTOCOL=2 forces RESP2)
   aredis         factory: aredis() -> redis.asyncio.Redis (create it inside
                  the running loop, i.e. inside the coroutine given to asyncio.run)
   raw            factory: raw() -> RawConn to the server under test (closed at teardown)
@@ -26,6 +28,8 @@ Fixtures:
   start_real_redis  same for a real redis-server (skips if missing)
   compat_pair    factory: compat_pair(*extra_args) -> Compat of a fresh
                  fastkv + redis pair started with the same extra args
+  (if the session server died in an earlier test, ``r``/``compat`` restart it
+  on a new port; the test during which it died fails with its log tail)
   sentinel       writes a key before the test, asserts the server still
                  answers PING and the key is intact after it
 """
@@ -141,7 +145,8 @@ def compat_pair(start_server, start_real_redis):
 
 @pytest.fixture
 def r(fastkv_server):
-    fastkv_server.check_alive()
+    fastkv_server.ensure_running()
+    # protocol: redis-py's default (RESP3), or FASTKV_TEST_PROTOCOL
     client = fastkv_server.client(decode_responses=False)
     client.flushall()
     yield client
@@ -157,6 +162,8 @@ def aredis(fastkv_server, r):
     def make(**kw):
         kw.setdefault("socket_timeout", kvtest.DEFAULT_TIMEOUT)
         kw.setdefault("socket_connect_timeout", kvtest.DEFAULT_TIMEOUT)
+        if kvtest.TEST_PROTOCOL:
+            kw.setdefault("protocol", kvtest.TEST_PROTOCOL)
         return redis.asyncio.Redis(host="127.0.0.1", port=fastkv_server.port, **kw)
 
     return make
@@ -178,8 +185,8 @@ def raw(fastkv_server, r):
 
 @pytest.fixture
 def compat(fastkv_server, real_redis):
-    fastkv_server.check_alive()
-    real_redis.check_alive()
+    fastkv_server.ensure_running()
+    real_redis.ensure_running()
     yield Compat(fastkv_server, real_redis)
     fastkv_server.check_alive()
 

@@ -52,6 +52,11 @@ REDIS_SERVER_BIN = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-ser
 
 DEFAULT_TIMEOUT = 10.0
 
+#: redis-py 8 speaks RESP3 by default (sends HELLO 3 on connect).  Set
+#: FASTKV_TEST_PROTOCOL=2 to make the suite's redis-py clients use RESP2.
+TEST_PROTOCOL = int(os.environ["FASTKV_TEST_PROTOCOL"]) \
+    if os.environ.get("FASTKV_TEST_PROTOCOL") else None
+
 
 # --------------------------------------------------------------------------
 # RESP encoding / parsing
@@ -508,6 +513,17 @@ class ServerProcess:
                                     shlex.join(self.argv), self.log_text()))
             time.sleep(0.02)
 
+    def ensure_running(self):
+        """Restart the server (on a new port) if it died, so that one crash
+        is reported by the test that caused it and not by every later one."""
+        if self.proc is not None and not self.alive():
+            with open(self.log_path, "ab") as log:
+                log.write(b"\n===== [test harness] server died with code %s; "
+                          b"restarting =====\n" % str(self.proc.returncode).encode())
+            self.restarts = getattr(self, "restarts", 0) + 1
+            self.start()
+        return self
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
@@ -553,6 +569,8 @@ class ServerProcess:
         import redis
         kw.setdefault("socket_timeout", DEFAULT_TIMEOUT)
         kw.setdefault("socket_connect_timeout", DEFAULT_TIMEOUT)
+        if TEST_PROTOCOL:
+            kw.setdefault("protocol", TEST_PROTOCOL)
         if self.tcp:
             return redis.Redis(host="127.0.0.1", port=self.port, **kw)
         return redis.Redis(unix_socket_path=self.unix_path, **kw)
