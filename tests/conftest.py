@@ -34,7 +34,6 @@ Fixtures:
                  answers PING and the key is intact after it
 """
 
-import os
 import shlex
 
 import pytest

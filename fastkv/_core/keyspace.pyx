@@ -161,7 +161,7 @@ cdef class Database:
             else:
                 self.ks.keyspace_hits += 1
         if e != NULL and not (flags & LOOKUP_NOTOUCH):
-            e.meta = (e.meta & 0xFF) | (lru_clock() << 8)
+            e.meta = (e.meta & 0xFF) | (self.ks.lruclock << 8)
         return e
 
     cdef int delete(self, const char *k, size_t n) except -1:
@@ -197,11 +197,11 @@ cdef class Database:
             e = self.prepare_value(k, n, vn, keepttl)
             memcpy(fk_entry_extra(e), v, vn)
             e.v.u = vn
-            entry_set_meta(e, OBJ_STRING, ENC_EMBSTR, lru_clock())
+            entry_set_meta(e, OBJ_STRING, ENC_EMBSTR, self.ks.lruclock)
             return e
         e = self.prepare_value(k, n, 0, keepttl)
         e.v.ptr = fk_str_new(v, vn)
-        entry_set_meta(e, OBJ_STRING, ENC_RAW, lru_clock())
+        entry_set_meta(e, OBJ_STRING, ENC_RAW, self.ks.lruclock)
         return e
 
     cdef fk_entry *set_int(self, const char *k, size_t n, long long v, bint keepttl) except NULL:
@@ -213,14 +213,14 @@ cdef class Database:
         else:
             e = self.prepare_value(k, n, 0, keepttl)
         e.v.i = v
-        entry_set_meta(e, OBJ_STRING, ENC_INT, lru_clock())
+        entry_set_meta(e, OBJ_STRING, ENC_INT, self.ks.lruclock)
         return e
 
     cdef fk_entry *set_pyobj(self, const char *k, size_t n, object o, uint32_t typ, uint32_t enc) except NULL:
         cdef fk_entry *e = self.prepare_value(k, n, 0, False)
         Py_INCREF(o)
         e.v.ptr = <PyObject *>o
-        entry_set_meta(e, typ, ENC_PYOBJ, lru_clock())
+        entry_set_meta(e, typ, ENC_PYOBJ, self.ks.lruclock)
         return e
 
     cdef fk_entry *entry_string_raw(self, fk_entry *e) except NULL:
@@ -351,6 +351,7 @@ cdef class Keyspace:
     def __cinit__(self, int ndbs=16):
         self.ndbs = ndbs
         self.dbs = [Database(self, i) for i in range(ndbs)]
+        self.lruclock = lru_clock()
         self.on_key_deleted = None
 
     def active_expire_cycle(self, int budget_us=25000):
@@ -359,6 +360,7 @@ cdef class Keyspace:
         cdef long long deadline = start + budget_us
         cdef long long now = fk_mstime()
         cdef Database db
+        self.lruclock = lru_clock()    # cron refreshes the cached LRU clock
         for db in self.dbs:
             if fk_dict_size(db.expires):
                 db.active_expire(now, 1000, deadline)
