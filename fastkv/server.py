@@ -229,8 +229,22 @@ class Server:
         return int(time.monotonic() - self.start_monotonic)
 
 
+def daemonize():
+    """Detach like redis-server's daemonize(): fork, new session, stdio to /dev/null."""
+    if os.fork() > 0:
+        os._exit(0)
+    os.setsid()
+    fd = os.open(os.devnull, os.O_RDWR)
+    for std in (0, 1, 2):
+        os.dup2(fd, std)
+    if fd > 2:
+        os.close(fd)
+
+
 def run_server(cfg):
     """Start the server and block until it shuts down (fastkv-server)."""
+    if cfg["daemonize"]:
+        daemonize()
     _log.setup(cfg)
     if uvloop is not None:
         loop = uvloop.new_event_loop()
@@ -241,7 +255,7 @@ def run_server(cfg):
     _log.log(_log.NOTICE, "oO0OoO0OoO0Oo fastkv is starting oO0OoO0OoO0Oo")
     _log.log(_log.NOTICE, "fastkv version=%s, redis_version=7.0.15, bits=64, pid=%d, just started"
              % (__version__, os.getpid()))
-    pidfile = cfg["pidfile"]
+    pidfile = cfg["pidfile"] or ("/var/run/redis_%d.pid" % cfg["port"] if cfg["daemonize"] else "")
     try:
         loop.run_until_complete(server.start())
         if pidfile:
