@@ -16,8 +16,8 @@ error texts.  The parser is resumable: `multibulklen` and `bulklen` remember
 where it stopped, and argv entries store *offsets* into the query buffer
 (the buffer may be reallocated while a large request arrives); they become
 pointers just before the command runs.  A return of NEED_MORE (0) means
-"incomplete frame: wait for more bytes"; 1 means a command is ready; -1 a
-protocol error was replied and the connection closes after the reply.
+"incomplete frame: wait for more bytes"; 1 means a command is ready; 2 a
+protocol error was replied (PROTO_ERROR) and the connection closes after the reply.
 
 Inline commands are split with redis-cli/sdssplitargs quoting rules; the
 unescaped arguments are written back *in place* into the query buffer (an
@@ -41,7 +41,7 @@ from fastkv.commands.meta import RSet, RStatus
 cdef enum:
     NEED_MORE = 0
     READY = 1
-    PROTO_ERROR = -1
+    PROTO_ERROR = 2        # not -1: that is the "exception raised" return of these cdef functions
     PROTO_INLINE_MAX_SIZE = 64 * 1024
     PROTO_MBULK_BIG_ARG = 32 * 1024
     QB_INITIAL = 1024
