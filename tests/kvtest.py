@@ -528,6 +528,9 @@ class ServerProcess:
         return self.proc is not None and self.proc.poll() is None
 
     def check_alive(self):
+        report = self.sanitizer_report()
+        if report:
+            raise AssertionError("%s: sanitizer report:\n%s" % (self.name, report))
         if not self.alive():
             raise ServerDied("%s is not running (exit code %s).\ncommand: %s\n"
                              "--- log (tail) ---\n%s"
@@ -549,8 +552,22 @@ class ServerProcess:
 
     def cleanup(self):
         self.stop()
-        if not os.environ.get("FASTKV_KEEP_LOGS"):
+        report = self.sanitizer_report()
+        if not os.environ.get("FASTKV_KEEP_LOGS") and not report:
             shutil.rmtree(self.workdir, ignore_errors=True)
+        if report:
+            raise AssertionError("%s: sanitizer report in %s:\n%s" % (self.name, self.log_path, report))
+
+    #: what AddressSanitizer/UBSan print (FASTKV_SANITIZE=1 builds)
+    SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
+
+    def sanitizer_report(self):
+        text = self.log_text()
+        for marker in self.SANITIZER_MARKERS:
+            i = text.find(marker)
+            if i >= 0:
+                return text[max(0, i - 200):i + 3000]
+        return ""
 
     def log_text(self):
         try:
