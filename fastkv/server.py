@@ -17,7 +17,7 @@ from fastkv import __version__
 from fastkv import log as _log
 from fastkv._core.client import Client, ServerState
 from fastkv._core.keyspace import Keyspace
-from fastkv.commands import table
+from fastkv.commands import server_cmds, table
 
 try:
     import uvloop
@@ -49,8 +49,9 @@ class Server:
         self.tcp_port = 0
         self._apply_config()
         for name in ("requirepass", "proto-max-bulk-len", "client-query-buffer-limit",
-                     "maxclients", "timeout", "slowlog-log-slower-than", "maxmemory-policy", "hz"):
+                     "maxclients", "timeout", "maxmemory-policy"):
             cfg.on_change(name, lambda n, v: self._apply_config())
+        server_cmds.install(self)     # slow log, latency monitor, memory peak state
 
     # ------------------------------------------------------------ config
     def _apply_config(self):
@@ -60,7 +61,6 @@ class Server:
         st.client_query_buffer_limit = cfg["client-query-buffer-limit"]
         st.maxclients = cfg["maxclients"]
         st.client_timeout_s = cfg["timeout"]
-        st.slowlog_threshold_us = cfg["slowlog-log-slower-than"]
         self.keyspace.lfu = "lfu" in str(cfg["maxmemory-policy"])
 
     # ------------------------------------------------------------ logging
@@ -76,6 +76,8 @@ class Server:
         cfg = self.config
         port = cfg["port"]
         factory = lambda: Client(self.state)
+        if port:
+            self.log("Running mode=standalone, port=%d." % port)
         if port:
             for addr in cfg["bind"]:
                 optional = addr.startswith("-")
@@ -112,8 +114,6 @@ class Server:
         self.loop.add_signal_handler(signal.SIGTERM, self.signal_shutdown, "SIGTERM")
         self.loop.add_signal_handler(signal.SIGINT, self.signal_shutdown, "SIGINT")
         self.schedule_cron()
-        if port:
-            self.log("Running mode=standalone, port=%d." % port)
         self.log("Server initialized")
         if port:
             self.log("Ready to accept connections tcp")
@@ -144,6 +144,7 @@ class Server:
                         self.log("Closing idle client", _log.VERBOSE)
                         c.close()
             self.sample_stats(now_ms)
+            server_cmds.cron_tick(self)
             self.cronloops += 1
         except Exception as exc:  # the cron must never die
             self.log_warning("cron error: %r" % (exc,))

@@ -598,7 +598,12 @@ cdef class Client:
     cdef bint must_pause(self, Command cmd) except -1:
         cdef ServerState srv = self.srv
         if fk_mstime() >= srv.paused_until_ms:
-            srv.paused_until_ms = 0
+            # The pause ran out before cron noticed: release the held
+            # clients first (checkClientPauseTimeoutAndReturnIfPaused).
+            if srv.server is not None:
+                srv.server.unpause_clients()
+            else:
+                srv.paused_until_ms = 0
             return False
         if srv.pause_writes_only and not (cmd.flags & CMD_WRITE) and cmd.name not in (b"eval", b"evalsha", b"fcall", b"publish", b"spublish"):
             return False
@@ -643,9 +648,8 @@ cdef class Client:
         cdef long long errors = srv.total_error_replies
         if self.flags & CF_REPLY_SKIP_NEXT:
             self.flags = (self.flags & ~CF_REPLY_SKIP_NEXT) | CF_REPLY_SKIP
-        if srv.monitors and not (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)):
-            self.feed_monitors()
         self.cmd = cmd
+        srv.keyspace.lookup_notouch = (self.flags & CF_NO_TOUCH) != 0 and cmd.name != b"touch"
         start = fk_monotonic_us()
         try:
             if cmd.fn != NULL:
@@ -669,6 +673,8 @@ cdef class Client:
         self.last_cmd = cmd.name
         if self.flags & CF_REPLY_SKIP:
             self.flags &= ~CF_REPLY_SKIP
+        if srv.monitors and not (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)):
+            self.feed_monitors()
         if srv.slowlog_threshold_us >= 0 and dur >= srv.slowlog_threshold_us and srv.slowlog is not None \
                 and not (cmd.flags & CMD_SKIP_SLOWLOG):
             srv.slowlog(self, self.argv_list(), dur)
@@ -681,11 +687,11 @@ cdef class Client:
             where = "unix:%s" % (self.laddr or "")
         else:
             where = "%s:%s" % (self.addr[0], self.addr[1]) if self.addr else "?"
-        args = " ".join(repr_arg(a) for a in self.argv_list())
+        from fastkv.commands.server_cmds import redact_argv
+        args = " ".join(repr_arg(a) for a in redact_argv(self.argv_list(), srv))
         line = ("+%.6f [%d %s] %s\r\n" % (now, self.db.id, where, args)).encode("utf-8", "surrogateescape")
         for m in list(srv.monitors):
-            if m is not self:
-                m.write_now(line)
+            m.write_now(line)
         return 0
 
     def write_now(self, bytes data):

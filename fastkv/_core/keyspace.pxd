@@ -90,6 +90,7 @@ cdef class Keyspace:
     cdef public long long expire_cycle_cpu_us
     cdef public bint lfu     # maxmemory-policy is an LFU one (OBJECT FREQ)
     cdef public uint32_t lruclock   # LRU clock cached by cron (Redis's server.lruclock)
+    cdef public bint lookup_notouch # the running command's client asked CLIENT NO-TOUCH
     cdef public object on_key_deleted   # reserved hook (keyspace notifications), may be None
 
 # The C allocator counter (used_memory) and the hash seed are process-wide

@@ -160,7 +160,7 @@ cdef class Database:
                 self.ks.keyspace_misses += 1
             else:
                 self.ks.keyspace_hits += 1
-        if e != NULL and not (flags & LOOKUP_NOTOUCH):
+        if e != NULL and not (flags & LOOKUP_NOTOUCH) and not self.ks.lookup_notouch:
             e.meta = (e.meta & 0xFF) | (self.ks.lruclock << 8)
         return e
 

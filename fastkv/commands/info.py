@@ -49,7 +49,6 @@ SECTIONS = [
 ]
 DEFAULT_SECTIONS = ("server", "clients", "memory", "persistence", "stats", "replication",
                     "cpu", "module_list", "errorstats", "cluster", "keyspace")
-NOT_IN_ALL = ()          # module-generated sections: none in fastkv
 
 _providers: dict[str, list] = {}
 
@@ -117,13 +116,11 @@ class MemState:
     def __init__(self):
         self.startup = _fk_used_memory()
         self.peak = self.startup
-        self.peak_time = time.time()
 
     def sample(self) -> int:
         used = _fk_used_memory()
         if used > self.peak:
             self.peak = used
-            self.peak_time = time.time()
         return used
 
 
@@ -515,7 +512,7 @@ def _fields(ctx, name):
 
 
 def generate(ctx: Context, args) -> str:
-    names, all_sections, _everything = select_sections(args)
+    names, all_sections, _ = select_sections(args)
     parts = []
     for name, title in SECTIONS:
         wanted = all_sections or name in names or (name == "modules" and "module_list" in names)

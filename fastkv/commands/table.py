@@ -16,16 +16,20 @@ from fastkv.commands import meta, server_cmds, t_keys, t_string
 
 
 class Row:
-    __slots__ = ("name", "handler", "subcommands")
+    __slots__ = ("name", "handler", "subcommands", "meta")
 
-    def __init__(self, name, handler, subcommands=()):
+    def __init__(self, name, handler, subcommands=(), meta=None):
         self.name = name
         self.handler = handler
         self.subcommands = subcommands
+        self.meta = meta
 
 
-def C(name, handler=None, *subcommands):
-    return Row(name, handler, subcommands)
+def C(name, handler=None, *subcommands, meta=None):
+    """A table row.  `meta` is only for commands newer than the Redis
+    release the metadata file was generated from (e.g. 7.2's CLIENT
+    NO-TOUCH): the same fields as an entry of redis_commands.json."""
+    return Row(name, handler, subcommands, meta)
 
 
 ROWS = [
@@ -96,7 +100,7 @@ def _flags(entry):
 
 
 def _command(row, parent=None):
-    entry = meta.lookup(row.name)
+    entry = row.meta or meta.lookup(row.name)
     if entry is None:
         raise KeyError("%s: no Redis metadata for this command" % row.name)
     cmd = Command(row.name.encode(), row.handler, entry["arity"], _flags(entry),
