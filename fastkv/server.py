@@ -17,7 +17,8 @@ from fastkv import __version__
 from fastkv import log as _log
 from fastkv._core.client import Client, ServerState
 from fastkv._core.keyspace import Keyspace
-from fastkv.commands import server_cmds, table
+from fastkv.commands import state as commands_state
+from fastkv.commands import table
 
 try:
     import uvloop
@@ -51,7 +52,7 @@ class Server:
         for name in ("requirepass", "proto-max-bulk-len", "client-query-buffer-limit",
                      "maxclients", "timeout", "maxmemory-policy"):
             cfg.on_change(name, lambda n, v: self._apply_config())
-        server_cmds.install(self)     # slow log, latency monitor, memory peak state
+        commands_state.install(self)  # slow log, latency monitor, memory peak state
 
     # ------------------------------------------------------------ config
     def _apply_config(self):
@@ -144,7 +145,7 @@ class Server:
                         self.log("Closing idle client", _log.VERBOSE)
                         c.close()
             self.sample_stats(now_ms)
-            server_cmds.cron_tick(self)
+            commands_state.cron_tick(self)
             self.cronloops += 1
         except Exception as exc:  # the cron must never die
             self.log_warning("cron error: %r" % (exc,))

@@ -1,6 +1,7 @@
-"""Server and connection commands (fastkv/commands/server_cmds.py, info.py)
-beyond the basics of test_compat_server.py: HELP texts, COMMAND for every
-served command, key extraction, CLIENT filters, INFO layout, stats resets,
+"""Server and connection commands (fastkv/commands/conn.py, t_client.py,
+t_command.py, introspect.py, debug.py, state.py, info.py) beyond the basics
+of test_compat_server.py: HELP texts, COMMAND for every served command, key
+extraction, CLIENT filters, INFO layout, stats resets,
 SLOWLOG redaction, LATENCY, MEMORY STATS, DEBUG and MONITOR details.
 
 Replies are compared byte for byte with a real redis-server 7.0 where they
@@ -203,7 +204,7 @@ GETKEYS_LINES = [
 @pytest.mark.fastkv_only
 def test_key_extraction_matches_redis(real_redis):
     from fastkv._core.client import Command
-    from fastkv.commands import meta, server_cmds
+    from fastkv.commands import meta, t_command
 
     with real_redis.raw(timeout=5) as rd:
         for line in GETKEYS_LINES:
@@ -215,7 +216,7 @@ def test_key_extraction_matches_redis(real_redis):
                 entry = meta.lookup(name)
             cmd = Command(name.encode(), None, entry["arity"], 0, entry["first_key"],
                           entry["last_key"], entry["step"], entry, None)
-            keys = server_cmds.get_keys(cmd, args)
+            keys = t_command.get_keys(cmd, args)
             if not keys and "no_mandatory_keys" not in entry["flags"]:
                 got = RespError(b"ERR Invalid arguments specified for command")
             else:

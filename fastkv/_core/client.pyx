@@ -687,7 +687,7 @@ cdef class Client:
             where = "unix:%s" % (self.laddr or "")
         else:
             where = "%s:%s" % (self.addr[0], self.addr[1]) if self.addr else "?"
-        from fastkv.commands.server_cmds import redact_argv
+        from fastkv.commands.state import redact_argv
         args = " ".join(repr_arg(a) for a in redact_argv(self.argv_list(), srv))
         line = ("+%.6f [%d %s] %s\r\n" % (now, self.db.id, where, args)).encode("utf-8", "surrogateescape")
         for m in list(srv.monitors):

@@ -90,21 +90,19 @@ cdef int del_impl(Client c) except -1:
     mark_dirty(c, deleted)
     return c.add_int(deleted)
 
-cdef int exists_impl(Client c) except -1:
+cdef int count_existing(Client c, int flags) except -1:
     cdef int i
     cdef long long n = 0
     for i in range(1, c.argc):
-        if c.db.lookup(c.argv[i].p, c.argv[i].n, LOOKUP_NOTOUCH) != NULL:
+        if c.db.lookup(c.argv[i].p, c.argv[i].n, flags) != NULL:
             n += 1
     return c.add_int(n)
 
+cdef int exists_impl(Client c) except -1:
+    return count_existing(c, LOOKUP_NOTOUCH)
+
 cdef int touch_impl(Client c) except -1:
-    cdef int i
-    cdef long long n = 0
-    for i in range(1, c.argc):
-        if c.db.lookup(c.argv[i].p, c.argv[i].n, LOOKUP_NONE) != NULL:
-            n += 1
-    return c.add_int(n)
+    return count_existing(c, LOOKUP_NONE)
 
 cdef int type_impl(Client c) except -1:
     cdef fk_entry *e = c.db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NOTOUCH)

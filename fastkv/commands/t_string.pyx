@@ -43,17 +43,27 @@ cdef int invalid_expire(Client c) except -1:
     return c.add_error_str("ERR invalid expire time in '%s' command" % c.cmd.name.decode())
 
 
+cdef int expire_option(Client c, int j) noexcept:
+    """The SET_EX/PX/EXAT/PXAT flag argv[j] names, or 0."""
+    if arg_eq(c, j, b"ex", 2): return SET_EX
+    if arg_eq(c, j, b"px", 2): return SET_PX
+    if arg_eq(c, j, b"exat", 4): return SET_EXAT
+    if arg_eq(c, j, b"pxat", 4): return SET_PXAT
+    return 0
+
+
 cdef int parse_extended(Client c, int start, int command_type, int *flags, long long *when) except -1:
     """parseExtendedStringArgumentsOrReply + getExpireMillisecondsOrReply.
-    Returns 0 on success (when = absolute ms or -1), -1... never; 1 = replied an error."""
+    Returns 0 on success (when = absolute ms, or -1 for none), 1 after
+    replying an error."""
     cdef int j = start
     cdef int f = 0
     cdef int expire_idx = -1
-    cdef bint more
+    cdef int unit
     cdef long long ms
     cdef long long now
     while j < c.argc:
-        more = j + 1 < c.argc
+        unit = expire_option(c, j) if j + 1 < c.argc else 0   # needs a value after it
         if arg_eq(c, j, b"nx", 2) and not (f & SET_XX) and command_type == COMMAND_SET:
             f |= SET_NX
         elif arg_eq(c, j, b"xx", 2) and not (f & SET_NX) and command_type == COMMAND_SET:
@@ -64,20 +74,8 @@ cdef int parse_extended(Client c, int start, int command_type, int *flags, long 
             f |= SET_KEEPTTL
         elif arg_eq(c, j, b"persist", 7) and command_type == COMMAND_GET and not (f & (EXPIRE_FLAGS | SET_KEEPTTL)):
             f |= SET_PERSIST
-        elif more and arg_eq(c, j, b"ex", 2) and not (f & (SET_KEEPTTL | SET_PERSIST | SET_EXAT | SET_PX | SET_PXAT)):
-            f |= SET_EX
-            j += 1
-            expire_idx = j
-        elif more and arg_eq(c, j, b"px", 2) and not (f & (SET_KEEPTTL | SET_PERSIST | SET_EX | SET_EXAT | SET_PXAT)):
-            f |= SET_PX
-            j += 1
-            expire_idx = j
-        elif more and arg_eq(c, j, b"exat", 4) and not (f & (SET_KEEPTTL | SET_PERSIST | SET_EX | SET_PX | SET_PXAT)):
-            f |= SET_EXAT
-            j += 1
-            expire_idx = j
-        elif more and arg_eq(c, j, b"pxat", 4) and not (f & (SET_KEEPTTL | SET_PERSIST | SET_EX | SET_EXAT | SET_PX)):
-            f |= SET_PXAT
+        elif unit and not (f & (SET_KEEPTTL | SET_PERSIST | (EXPIRE_FLAGS & ~unit))):
+            f |= unit
             j += 1
             expire_idx = j
         else:

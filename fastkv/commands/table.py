@@ -12,7 +12,7 @@ Handlers are Cython functions (`t_string.get_cmd`) on the hot path, or
 Python functions `fn(client, argv)` for slow admin commands.
 """
 from fastkv._core.client import Command, FLAG_BITS
-from fastkv.commands import meta, server_cmds, t_keys, t_string
+from fastkv.commands import conn, debug, introspect, meta, t_client, t_command, t_keys, t_string
 
 
 class Row:
@@ -89,7 +89,73 @@ ROWS = [
     C("dbsize", t_keys.dbsize_cmd),
     C("flushdb", t_keys.flushdb_cmd),
     C("flushall", t_keys.flushall_cmd),
-] + server_cmds.ROWS(C)
+    # -- connection (conn.py) --------------------------------------------
+    C("ping", conn.ping_cmd),
+    C("echo", conn.echo_cmd),
+    C("quit", conn.quit_cmd),
+    C("reset", conn.reset_cmd),
+    C("auth", conn.auth_cmd),
+    C("hello", conn.hello_cmd),
+    C("shutdown", conn.shutdown_cmd),
+    # -- CLIENT (t_client.py) --------------------------------------------
+    C("client", None,
+      C("client|id", t_client.client_id_cmd),
+      C("client|info", t_client.client_info_cmd),
+      C("client|list", t_client.client_list_cmd),
+      C("client|kill", t_client.client_kill_cmd),
+      C("client|setname", t_client.client_setname_cmd),
+      C("client|getname", t_client.client_getname_cmd),
+      C("client|pause", t_client.client_pause_cmd),
+      C("client|unpause", t_client.client_unpause_cmd),
+      C("client|reply", t_client.client_reply_cmd),
+      C("client|no-evict", t_client.client_no_evict_cmd),
+      C("client|getredir", t_client.client_getredir_cmd),
+      C("client|trackinginfo", t_client.client_trackinginfo_cmd),
+      C("client|caching", t_client.client_caching_cmd),
+      C("client|help", t_client.client_help_cmd),
+      # CLIENT NO-TOUCH is Redis 7.2: the 7.0.15 metadata file lacks it.
+      C("client|no-touch", t_client.client_no_touch_cmd,
+        meta=meta.lookup("client|no-touch") or t_client.CLIENT_NO_TOUCH_META)),
+    # -- COMMAND (t_command.py) ------------------------------------------
+    C("command", t_command.command_cmd,
+      C("command|count", t_command.command_count_cmd),
+      C("command|list", t_command.command_list_cmd),
+      C("command|info", t_command.command_info_cmd),
+      C("command|docs", t_command.command_docs_cmd),
+      C("command|getkeys", t_command.command_getkeys_cmd),
+      C("command|getkeysandflags", t_command.command_getkeysandflags_cmd),
+      C("command|help", t_command.command_help_cmd)),
+    # -- introspection (introspect.py) -----------------------------------
+    C("info", introspect.info_cmd),
+    C("config", None,
+      C("config|get", introspect.config_get_cmd),
+      C("config|set", introspect.config_set_cmd),
+      C("config|resetstat", introspect.config_resetstat_cmd),
+      C("config|rewrite", introspect.config_rewrite_cmd),
+      C("config|help", introspect.config_help_cmd)),
+    C("time", introspect.time_cmd),
+    C("lastsave", introspect.lastsave_cmd),
+    C("memory", None,
+      C("memory|usage", introspect.memory_usage_cmd),
+      C("memory|stats", introspect.memory_stats_cmd),
+      C("memory|malloc-stats", introspect.memory_malloc_stats_cmd),
+      C("memory|purge", introspect.memory_purge_cmd),
+      C("memory|help", introspect.memory_help_cmd)),
+    C("slowlog", None,
+      C("slowlog|get", introspect.slowlog_get_cmd),
+      C("slowlog|len", introspect.slowlog_len_cmd),
+      C("slowlog|reset", introspect.slowlog_reset_cmd),
+      C("slowlog|help", introspect.slowlog_help_cmd)),
+    C("latency", None,
+      C("latency|latest", introspect.latency_latest_cmd),
+      C("latency|history", introspect.latency_history_cmd),
+      C("latency|reset", introspect.latency_reset_cmd),
+      C("latency|help", introspect.latency_help_cmd)),
+    # -- MONITOR (conn.py), DEBUG (debug.py): last, as before, because
+    # COMMAND lists commands in row order.
+    C("monitor", conn.monitor_cmd),
+    C("debug", debug.debug_cmd),
+]
 
 
 def _flags(entry):

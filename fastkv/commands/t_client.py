@@ -1,0 +1,433 @@
+"""CLIENT and its subcommands (Redis's networking.c): ID INFO LIST KILL
+SETNAME GETNAME PAUSE UNPAUSE REPLY NO-EVICT NO-TOUCH, the tracking stubs
+and HELP; ``client_info_string`` is one CLIENT LIST line.
+
+Handler conventions are in state.py.
+"""
+from __future__ import annotations
+
+import time
+
+from fastkv._core.client import CLIENT_FLAGS, ReplyError
+from fastkv.commands import info as _info
+from fastkv.commands import meta
+from fastkv.commands.state import (SYNTAX_ERROR, ensure, err_subcommand, fmt_addr,
+                                   help_handler, peer_id, reply_txt, to_ll)
+
+LLONG_MAX = (1 << 63) - 1
+
+_F_MONITOR = CLIENT_FLAGS["monitor"]
+_F_REPLY_OFF = CLIENT_FLAGS["reply_off"]
+_F_REPLY_SKIP_NEXT = CLIENT_FLAGS["reply_skip_next"]
+_F_REPLY_SKIP = CLIENT_FLAGS["reply_skip"]
+_F_NO_EVICT = CLIENT_FLAGS["no_evict"]
+_F_NO_TOUCH = CLIENT_FLAGS["no_touch"]
+_F_CLOSE_AFTER_REPLY = CLIENT_FLAGS["close_after_reply"]
+_F_CLOSED = CLIENT_FLAGS["closed"]
+_F_PAUSED = CLIENT_FLAGS["paused"]
+_F_UNIX = CLIENT_FLAGS["unix"]
+
+
+CLIENT_HELP = [
+    b"CACHING (YES|NO)",
+    b"    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+    b"GETREDIR",
+    b"    Return the client ID we are redirecting to when tracking is enabled.",
+    b"GETNAME",
+    b"    Return the name of the current connection.",
+    b"ID",
+    b"    Return the ID of the current connection.",
+    b"INFO",
+    b"    Return information about the current client connection.",
+    b"KILL <ip:port>",
+    b"    Kill connection made from <ip:port>.",
+    b"KILL <option> <value> [<option> <value> [...]]",
+    b"    Kill connections. Options are:",
+    b"    * ADDR (<ip:port>|<unixsocket>:0)",
+    b"      Kill connections made from the specified address",
+    b"    * LADDR (<ip:port>|<unixsocket>:0)",
+    b"      Kill connections made to specified local address",
+    b"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    b"      Kill connections by type.",
+    b"    * USER <username>",
+    b"      Kill connections authenticated by <username>.",
+    b"    * SKIPME (YES|NO)",
+    b"      Skip killing current connection (default: yes).",
+    b"LIST [options ...]",
+    b"    Return information about client connections. Options:",
+    b"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    b"      Return clients of specified type.",
+    b"UNPAUSE",
+    b"    Stop the current client pause, resuming traffic.",
+    b"PAUSE <timeout> [WRITE|ALL]",
+    b"    Suspend all, or just write, clients for <timeout> milliseconds.",
+    b"REPLY (ON|OFF|SKIP)",
+    b"    Control the replies sent to the current connection.",
+    b"SETNAME <name>",
+    b"    Assign the name <name> to the current connection.",
+    b"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    b"    Unblock the specified blocked client.",
+    b"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    b"         [OPTIN] [OPTOUT] [NOLOOP]",
+    b"    Control server assisted client side caching.",
+    b"TRACKINGINFO",
+    b"    Report tracking status for the current connection.",
+    b"NO-EVICT (ON|OFF)",
+    b"    Protect current client connection from eviction.",
+]
+
+# getClientTypeByName(); fastkv has only normal clients (MONITOR clients
+# count as normal in Redis too).
+CLIENT_TYPE_NORMAL, CLIENT_TYPE_SLAVE, CLIENT_TYPE_PUBSUB, CLIENT_TYPE_MASTER = 0, 1, 2, 3
+_CLIENT_TYPES = {b"normal": CLIENT_TYPE_NORMAL, b"slave": CLIENT_TYPE_SLAVE,
+                 b"replica": CLIENT_TYPE_SLAVE, b"pubsub": CLIENT_TYPE_PUBSUB,
+                 b"master": CLIENT_TYPE_MASTER}
+
+
+def _client_type(c) -> int:
+    return CLIENT_TYPE_NORMAL
+
+
+def _client_type_by_name(name: bytes) -> int:
+    t = _CLIENT_TYPES.get(name.lower())
+    if t is None:
+        raise ReplyError("ERR Unknown client type '%s'" % name.decode("utf-8", "replace"))
+    return t
+
+
+def validate_client_name(name: bytes):
+    """clientSetNameOrReply(): printable ASCII without spaces."""
+    for ch in name:
+        if ch < 0x21 or ch > 0x7E:
+            raise ReplyError("ERR Client names cannot contain spaces, newlines or special characters.")
+
+
+def _sock_name(c) -> str:
+    if c.flags & _F_UNIX:
+        return "%s:0" % (c.laddr or "")
+    return fmt_addr(c.laddr)
+
+
+def _live_clients(srv):
+    return [x for x in list(srv.clients.values()) if not (x.flags & _F_CLOSED)]
+
+
+def _flags_string(x) -> str:
+    f = x.flags
+    out = ""
+    if f & _F_MONITOR:
+        out += "O"
+    if f & _F_PAUSED:
+        out += "b"          # a client held by CLIENT PAUSE is "blocked" in Redis
+    if f & _F_CLOSE_AFTER_REPLY:
+        out += "c"
+    if f & _F_CLOSED:
+        out += "A"
+    if f & _F_UNIX:
+        out += "U"
+    if f & _F_NO_EVICT:
+        out += "e"
+    if f & _F_NO_TOUCH:
+        out += "T"
+    return out or "N"
+
+
+def _fd(x) -> int:
+    t = x.transport
+    if t is None:
+        return -1
+    try:
+        sock = t.get_extra_info("socket")
+        return sock.fileno() if sock is not None else -1
+    except Exception:  # noqa: BLE001 - closing transports
+        return -1
+
+
+def _pending_output(x) -> int:
+    t = x.transport
+    if t is None:
+        return 0
+    try:
+        return t.get_write_buffer_size()
+    except Exception:  # noqa: BLE001
+        return 0
+
+
+def client_info_string(x, current=None) -> str:
+    """catClientInfoString(): one CLIENT LIST line (without the newline).
+
+    ``current`` is the client executing the command: its cmd= is the command
+    running now, like Redis (which sets lastcmd before calling it)."""
+    now = int(time.time())
+    if x is current and x.current_command is not None:
+        cmd = x.current_command.name
+    else:
+        cmd = x.last_cmd or b"NULL"
+    pending = _pending_output(x)
+    qlen, qcap = x.qbuf_len, x.qbuf_cap
+    obl = x.obuf_len
+    argv_mem = x.argv_len_sum if x is current else 0
+    tot = _info.client_memory(x)
+    name = x.name.decode("utf-8", "surrogateescape") if x.name else ""
+    return ("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 "
+            "ssub=0 multi=-1 qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=%d "
+            "oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d" % (
+                x.id, peer_id(x), _sock_name(x), _fd(x), name,
+                max(0, now - x.ctime_ms // 1000), max(0, now - x.last_interaction_ms // 1000),
+                _flags_string(x), x.db.id, qlen, max(0, qcap - qlen), argv_mem,
+                max(1024, obl), obl, obl, 1 if pending else 0, pending, tot,
+                "rw" if pending else "r", cmd.decode("utf-8", "replace"), x.user or "default",
+                x.resp))
+
+
+@ensure
+def client_id_cmd(c, argv):
+    c.reply_int(c.id)
+
+
+@ensure
+def client_info_cmd(c, argv):
+    reply_txt(c, client_info_string(c, c) + "\n")
+
+
+@ensure
+def client_list_cmd(c, argv):
+    srv = c.srv
+    ctype = -1
+    ids = None
+    if len(argv) == 4 and argv[2].lower() == b"type":
+        ctype = _client_type_by_name(argv[3])
+    elif len(argv) > 3 and argv[2].lower() == b"id":
+        ids = []
+        for a in argv[3:]:
+            cid = to_ll(a)
+            if cid is None:
+                raise ReplyError("ERR Invalid client ID")
+            ids.append(cid)
+    elif len(argv) != 2:
+        raise ReplyError(SYNTAX_ERROR)
+    lines = []
+    if ids is not None:
+        for cid in ids:
+            x = srv.clients.get(cid)
+            if x is not None and not (x.flags & _F_CLOSED):
+                lines.append(client_info_string(x, c) + "\n")
+    else:
+        for x in _live_clients(srv):
+            if ctype != -1 and _client_type(x) != ctype:
+                continue
+            lines.append(client_info_string(x, c) + "\n")
+    reply_txt(c, "".join(lines))
+
+
+@ensure
+def client_kill_cmd(c, argv):
+    addr = laddr = user = None
+    ctype = -1
+    cid = 0
+    skipme = True
+    if len(argv) == 3:
+        addr = argv[2].decode("utf-8", "surrogateescape")      # old form: CLIENT KILL addr
+        skipme = False
+    else:
+        i = 2
+        while i < len(argv):
+            opt = argv[i].lower()
+            more = i + 1 < len(argv)
+            if opt == b"id" and more:
+                v = to_ll(argv[i + 1])
+                if v is None or v < 1:
+                    raise ReplyError("ERR client-id should be greater than 0")
+                cid = v
+            elif opt == b"type" and more:
+                ctype = _client_type_by_name(argv[i + 1])
+            elif opt == b"addr" and more:
+                addr = argv[i + 1].decode("utf-8", "surrogateescape")
+            elif opt == b"laddr" and more:
+                laddr = argv[i + 1].decode("utf-8", "surrogateescape")
+            elif opt == b"user" and more:
+                if argv[i + 1] != b"default":
+                    raise ReplyError("ERR No such user '%s'" % argv[i + 1].decode("utf-8", "replace"))
+                user = "default"
+            elif opt == b"skipme" and more:
+                v = argv[i + 1].lower()
+                if v == b"yes":
+                    skipme = True
+                elif v == b"no":
+                    skipme = False
+                else:
+                    raise ReplyError(SYNTAX_ERROR)
+            else:
+                raise ReplyError(SYNTAX_ERROR)
+            i += 2
+    killed = 0
+    close_me = False
+    for x in _live_clients(c.srv):
+        if addr is not None and peer_id(x) != addr:
+            continue
+        if laddr is not None and _sock_name(x) != laddr:
+            continue
+        if ctype != -1 and _client_type(x) != ctype:
+            continue
+        if cid and x.id != cid:
+            continue
+        if user is not None and x.user != user:
+            continue
+        if x is c and skipme:
+            continue
+        if x is c:
+            close_me = True
+        else:
+            x.close()
+        killed += 1
+    if close_me:
+        c.close_after_reply()
+    if len(argv) == 3:
+        if not killed:
+            raise ReplyError("ERR No such client")
+        c.reply_ok()
+    else:
+        c.reply_int(killed)
+
+
+@ensure
+def client_setname_cmd(c, argv):
+    name = argv[2]
+    validate_client_name(name)
+    c.name = name or None
+    c.reply_ok()
+
+
+@ensure
+def client_getname_cmd(c, argv):
+    if c.name:
+        c.reply_bulk(c.name)
+    else:
+        c.reply_null()
+
+
+@ensure
+def client_pause_cmd(c, argv):
+    if len(argv) not in (3, 4):
+        err_subcommand(argv)
+    writes_only = False
+    if len(argv) == 4:
+        mode = argv[3].lower()
+        if mode == b"write":
+            writes_only = True
+        elif mode != b"all":
+            raise ReplyError("ERR CLIENT PAUSE mode must be WRITE or ALL")
+    ms = to_ll(argv[2])
+    if ms is None:
+        raise ReplyError("ERR timeout is not an integer or out of range")
+    if ms < 0:
+        raise ReplyError("ERR timeout is negative")
+    now = int(time.time() * 1000)
+    end = ms + now if ms > 0 else 0
+    if end > LLONG_MAX:
+        # Redis 7.0 adds without an overflow check: the end time wraps
+        # around into the past, so such a pause changes nothing.
+        end -= 1 << 64
+    srv = c.srv
+    if srv.paused_until_ms > now:
+        # pauseClients(): an active pause only gets longer or stricter.
+        end = max(end, srv.paused_until_ms)
+        writes_only = writes_only and srv.pause_writes_only
+    if end > now:
+        srv.paused_until_ms = end
+        srv.pause_writes_only = writes_only
+    c.reply_ok()
+
+
+@ensure
+def client_unpause_cmd(c, argv):
+    server = c.srv.server
+    if server is not None:
+        server.unpause_clients()
+    else:
+        srv = c.srv
+        srv.paused_until_ms = 0
+        paused, srv.paused_clients = srv.paused_clients, []
+        for x in paused:
+            x.resume_paused()
+    c.reply_ok()
+
+
+@ensure
+def client_reply_cmd(c, argv):
+    mode = argv[2].lower()
+    if mode == b"on":
+        c.flags &= ~(_F_REPLY_SKIP | _F_REPLY_SKIP_NEXT | _F_REPLY_OFF)
+        c.reply_ok()
+    elif mode == b"off":
+        c.flags |= _F_REPLY_OFF
+    elif mode == b"skip":
+        if not (c.flags & _F_REPLY_OFF):
+            c.flags |= _F_REPLY_SKIP_NEXT
+    else:
+        raise ReplyError(SYNTAX_ERROR)
+
+
+def _on_off_flag(c, argv, bit):
+    v = argv[2].lower()
+    if v == b"on":
+        c.flags |= bit
+    elif v == b"off":
+        c.flags &= ~bit
+    else:
+        raise ReplyError(SYNTAX_ERROR)
+    c.reply_ok()
+
+
+@ensure
+def client_no_evict_cmd(c, argv):
+    _on_off_flag(c, argv, _F_NO_EVICT)
+
+
+@ensure
+def client_no_touch_cmd(c, argv):
+    """CLIENT NO-TOUCH ON|OFF (Redis 7.2): reads don't touch the LRU/LFU."""
+    _on_off_flag(c, argv, _F_NO_TOUCH)
+
+
+# Client-side caching is not implemented: tracking is never on, and these
+# report exactly that (what Redis answers for a client without tracking).
+@ensure
+def client_getredir_cmd(c, argv):
+    c.reply_int(-1)
+
+
+@ensure
+def client_trackinginfo_cmd(c, argv):
+    c.reply({b"flags": meta.RSet([b"off"]), b"redirect": -1, b"prefixes": []})
+
+
+@ensure
+def client_caching_cmd(c, argv):
+    raise ReplyError("ERR CLIENT CACHING can be called only when the client is in tracking mode "
+                     "with OPTIN or OPTOUT mode enabled")
+
+
+client_help_cmd = help_handler(CLIENT_HELP)
+
+
+# The metadata of CLIENT NO-TOUCH (added in Redis 7.2, so not in the 7.0.15
+# data file); registered only if the command table accepts extra metadata.
+CLIENT_NO_TOUCH_META = {
+    "arity": 3,
+    "flags": ["noscript", "loading", "stale"],
+    "first_key": 0, "last_key": 0, "step": 0,
+    "acl_categories": ["@slow", "@connection"],
+    "tips": [],
+    "key_specs": [],
+    "subcommands": {},
+    "docs": {
+        "summary": "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
+        "since": "7.2.0",
+        "group": "connection",
+        "complexity": "O(1)",
+        "arguments": [{"name": "enabled", "type": "oneof", "arguments": [
+            {"name": "on", "type": "pure-token", "token": "ON"},
+            {"name": "off", "type": "pure-token", "token": "OFF"}]}],
+    },
+}
