@@ -7,6 +7,7 @@ CLIENT PAUSE expiry and the instantaneous-ops sampler.  Everything per
 command happens inside the Cython Client; nothing here is on the hot path.
 """
 import asyncio
+import errno
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ import time
 from fastkv import __version__
 from fastkv import log as _log
 from fastkv._core.client import Client, ServerState
+from fastkv.config import ConfigError
 from fastkv._core.keyspace import Keyspace
 from fastkv.commands import state as commands_state
 from fastkv.commands import table
@@ -37,7 +39,9 @@ class Server:
         self.start_time = time.time()
         self.start_monotonic = time.monotonic()
         self.lastsave = int(time.time())
-        self.listeners = []
+        self.tcp_listeners = []
+        self.bound = None              # (bind, port) the TCP listeners serve
+        self.unix_listeners = []
         self.loop = None
         self.cron_handle = None
         self.cronloops = 0
@@ -53,6 +57,8 @@ class Server:
                      "maxclients", "timeout", "maxmemory-policy"):
             cfg.on_change(name, lambda n, v: self._apply_config())
         commands_state.install(self)  # slow log, latency monitor, memory peak state
+        cfg.on_change("port", self.rebind)
+        cfg.on_change("bind", self.rebind)
 
     # ------------------------------------------------------------ config
     def _apply_config(self):
@@ -72,6 +78,74 @@ class Server:
         _log.log(_log.WARNING, msg)
 
     # ------------------------------------------------------------ lifecycle
+    def bind_tcp(self, binds, port):
+        """Bound, listening TCP sockets for `bind` x `port` (Redis's
+        listenToPort).  An address with a leading '-' may fail silently;
+        any other failure raises OSError, with nothing left open."""
+        socks = []
+        try:
+            for addr in binds:
+                optional = addr.startswith("-")
+                host = addr[1:] if optional else addr
+                if host == "*":
+                    host = "0.0.0.0"
+                family = socket.AF_INET6 if ":" in host else socket.AF_INET
+                try:
+                    sock = socket.socket(family, socket.SOCK_STREAM)
+                except OSError:
+                    if optional:
+                        continue
+                    raise
+                try:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    if family == socket.AF_INET6:
+                        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                    sock.bind((host, port))
+                    sock.listen(self.config["tcp-backlog"])
+                    sock.setblocking(False)
+                except OSError as exc:
+                    sock.close()
+                    if optional and exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT,
+                                                  errno.EPROTONOSUPPORT, errno.ENOPROTOOPT):
+                        continue
+                    self.log_warning("Warning: Could not create server TCP listening socket %s:%d: %s"
+                                     % (host, port, exc.strerror or exc))
+                    raise
+                socks.append(sock)
+        except OSError:
+            for sock in socks:
+                sock.close()
+            raise
+        return socks
+
+    async def serve_tcp(self, socks):
+        factory = lambda: Client(self.state)
+        servers = [await self.loop.create_server(factory, sock=sock) for sock in socks]
+        self.tcp_listeners.extend(servers)
+        if servers and not self.tcp_port:
+            self.tcp_port = servers[0].sockets[0].getsockname()[1]
+
+    def rebind(self, name, value):
+        """CONFIG SET port/bind: listen on the new addresses first, then
+        close the old listeners (changeListenPort/changeBindAddr).  Open
+        connections stay."""
+        cfg = self.config
+        wanted = (tuple(cfg["bind"]), cfg["port"])
+        if wanted == self.bound:
+            return           # e.g. the rollback of a failed CONFIG SET
+        try:
+            socks = self.bind_tcp(cfg["bind"], cfg["port"]) if cfg["port"] else []
+        except OSError:
+            raise ConfigError("Unable to listen on this port. Check server logs." if name == "port"
+                              else "Failed to bind to specified addresses.")
+        old, self.tcp_listeners = self.tcp_listeners, []
+        for srv in old:
+            srv.close()
+        self.tcp_port = 0
+        self.bound = wanted
+        self.loop.create_task(self.serve_tcp(socks))
+
+    # ------------------------------------------------------------ lifecycle
     async def start(self):
         self.loop = asyncio.get_running_loop()
         cfg = self.config
@@ -79,25 +153,11 @@ class Server:
         factory = lambda: Client(self.state)
         if port:
             self.log("Running mode=standalone, port=%d." % port)
-        if port:
-            for addr in cfg["bind"]:
-                optional = addr.startswith("-")
-                host = addr[1:] if optional else addr
-                if host == "*":
-                    host = "0.0.0.0"
-                try:
-                    srv = await self.loop.create_server(
-                        factory, host=host, port=port, backlog=cfg["tcp-backlog"],
-                        reuse_address=True, family=socket.AF_INET6 if ":" in host else socket.AF_INET)
-                except OSError as exc:
-                    if optional:
-                        continue
-                    self.log_warning("Warning: Could not create server TCP listening socket %s:%d: %s"
-                                     % (host, port, exc.strerror or exc))
-                    raise SystemExit(1)
-                self.listeners.append(srv)
-                if not self.tcp_port:
-                    self.tcp_port = srv.sockets[0].getsockname()[1]
+            try:
+                await self.serve_tcp(self.bind_tcp(cfg["bind"], port))
+            except OSError:
+                raise SystemExit(1)
+        self.bound = (tuple(cfg["bind"]), port)
         path = cfg["unixsocket"]
         if path:
             try:
@@ -108,8 +168,8 @@ class Server:
             perm = cfg["unixsocketperm"]
             if perm:
                 os.chmod(path, perm)
-            self.listeners.append(srv)
-        if not self.listeners:
+            self.unix_listeners.append(srv)
+        if not self.tcp_listeners and not self.unix_listeners:
             self.log_warning("Configured to not listen anywhere, exiting.")
             raise SystemExit(1)
         self.loop.add_signal_handler(signal.SIGTERM, self.signal_shutdown, "SIGTERM")
@@ -213,7 +273,7 @@ class Server:
         self.shutdown_asked = True
         if self.cron_handle:
             self.cron_handle.cancel()
-        for srv in self.listeners:
+        for srv in self.tcp_listeners + self.unix_listeners:
             srv.close()
         for c in list(self.state.clients.values()):
             c.close()

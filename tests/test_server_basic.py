@@ -376,3 +376,38 @@ def test_extra_server_helper_cleans_up(start_server):
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
 
+
+
+def _pong_on(port):
+    with kvtest.RawConn(port, timeout=5) as c:
+        return c.call("PING") == b"PONG"
+
+
+def test_config_set_port_moves_the_listener(start_server):
+    """CONFIG SET port listens on the new port, stops listening on the old
+    one, and keeps open connections (Redis's changeListenPort)."""
+    srv = start_server()
+    old, new = srv.port, kvtest.free_port()
+    with srv.raw(timeout=5) as c:
+        assert c.call("CONFIG", "SET", "port", str(new)) == b"OK"
+        assert c.call("PING") == b"PONG"
+        assert c.call("CONFIG", "GET", "port") == [b"port", str(new).encode()]
+    assert _pong_on(new)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", old), timeout=2).close()
+
+
+def test_config_set_port_in_use_fails_and_keeps_listening(start_server):
+    srv = start_server()
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    try:
+        with srv.raw(timeout=5) as c:
+            reply = c.call_raw("CONFIG", "SET", "port", str(busy.getsockname()[1]))
+            assert reply == (b"-ERR CONFIG SET failed (possibly related to argument 'port') - "
+                             b"Unable to listen on this port. Check server logs.\r\n")
+            assert c.call("CONFIG", "GET", "port") == [b"port", str(srv.port).encode()]
+        assert _pong_on(srv.port)
+    finally:
+        busy.close()
