@@ -114,7 +114,7 @@ cdef class Client:
 
     # query buffer and parser state
     cdef char *qb
-    cdef Py_ssize_t qlen, qpos, qcap, qpeak
+    cdef Py_ssize_t qlen, qpos, qcap
     cdef Py_ssize_t cmdstart      # where the request being parsed starts in qb
     cdef int reqtype              # 0 unknown, 1 multibulk, 2 inline
     cdef long multibulklen        # args still to read of the current multibulk

@@ -86,12 +86,12 @@ cdef class Keyspace:
     cdef public long long keyspace_misses
     cdef public long long expired_keys
     cdef public long long evicted_keys
-    cdef public long long expired_stale_perc_x100
+    cdef public long long expired_stale_perc_x100   # INFO expired_stale_perc, x100
+    cdef long long cycle_sampled, cycle_expired     # counts of the running expire cycle
     cdef public long long expire_cycle_cpu_us
     cdef public bint lfu     # maxmemory-policy is an LFU one (OBJECT FREQ)
     cdef public uint32_t lruclock   # LRU clock cached by cron (Redis's server.lruclock)
     cdef public bint lookup_notouch # the running command's client asked CLIENT NO-TOUCH
-    cdef public object on_key_deleted   # reserved hook (keyspace notifications), may be None
 
 # The C allocator counter (used_memory) and the hash seed are process-wide
 # state, so the stateful C code (csrc/fk_alloc.c, csrc/fk_dict.c) is linked

@@ -272,6 +272,8 @@ cdef class Database:
                 self.delete(key, len(key))
                 expired += 1
             self.ks.expired_keys += expired
+            self.ks.cycle_sampled += sample.n
+            self.ks.cycle_expired += expired
             if ttl_samples:
                 # running average, as Redis: weight the old estimate 98%
                 if self.avg_ttl == 0:
@@ -352,7 +354,6 @@ cdef class Keyspace:
         self.ndbs = ndbs
         self.dbs = [Database(self, i) for i in range(ndbs)]
         self.lruclock = lru_clock()
-        self.on_key_deleted = None
 
     def active_expire_cycle(self, int budget_us=25000):
         """Redis's slow active expire cycle, bounded by budget_us."""
@@ -360,13 +361,20 @@ cdef class Keyspace:
         cdef long long deadline = start + budget_us
         cdef long long now = fk_mstime()
         cdef Database db
+        cdef double current_perc
         self.lruclock = lru_clock()    # cron refreshes the cached LRU clock
+        self.cycle_sampled = self.cycle_expired = 0
         for db in self.dbs:
             if fk_dict_size(db.expires):
                 db.active_expire(now, 1000, deadline)
             if fk_monotonic_us() > deadline:
                 break
         self.expire_cycle_cpu_us += fk_monotonic_us() - start
+        # Redis's estimate of logically expired keys still in memory: a
+        # moving average of the share of sampled keys found expired.
+        current_perc = (<double>self.cycle_expired / self.cycle_sampled) if self.cycle_sampled else 0.0
+        self.expired_stale_perc_x100 = <long long>(
+            current_perc * 10000 * 0.05 + self.expired_stale_perc_x100 * 0.95)
 
     def rehash_cron(self, int ms=1):
         cdef Database db
