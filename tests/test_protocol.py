@@ -426,3 +426,85 @@ def test_idle_timeout(start_server):
     finally:
         idle.close()
         busy.close()
+
+
+# --------------------------------------------------------------------------
+# hostile input
+# --------------------------------------------------------------------------
+
+def _mutations(rng, frame):
+    """Damaged copies of a valid request: flipped, dropped, inserted bytes,
+    truncations, duplicated fragments, random garbage."""
+    data = bytearray(frame)
+    kind = rng.randrange(6)
+    if kind == 0 and data:
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+    elif kind == 1 and data:
+        del data[rng.randrange(len(data))]
+    elif kind == 2:
+        data.insert(rng.randrange(len(data) + 1), rng.choice(b"*$\r\n-:+0123456789\"' \\"))
+    elif kind == 3:
+        data = data[:rng.randrange(len(data) + 1)]
+    elif kind == 4:
+        i = rng.randrange(len(data) + 1)
+        data = data[:i] + data[rng.randrange(len(data) + 1):] + data[i:]
+    else:
+        data = bytearray(rng.randbytes(rng.randint(1, 200)))
+    return bytes(data)
+
+
+def test_fuzzed_requests_never_hurt_the_server(fastkv_server, r):
+    """Hundreds of damaged requests over short-lived connections: each one
+    gets replies or a protocol error and a close, never a dead server, and
+    the other clients' data stays intact."""
+    import random
+    rng = random.Random(20261126)
+    r.set(b"keep", b"safe")
+    frames = [encode_command(*cmd) for cmd in (
+        ("SET", "k", "v"), ("GET", "k"), ("MSET", "a", "1", "b", "2"), ("INCRBY", "n", "5"),
+        ("SETRANGE", "s", "10", "xyz"), ("SCAN", "0", "MATCH", "*", "COUNT", "5"),
+        ("EXPIRE", "k", "100"), ("LCS", "a", "b", "IDX"), ("CLIENT", "SETNAME", "x"),
+        ("OBJECT", "ENCODING", "k"), ("COMMAND", "INFO", "get"), ("HELLO", "3"),
+    )] + [b'SET k "a\\x41b"\r\n', b"PING\r\n", b"*0\r\n", b"*-1\r\n"]
+    for _ in range(300):
+        payload = b"".join(_mutations(rng, rng.choice(frames)) for _ in range(rng.randint(1, 5)))
+        s = socket.create_connection(("127.0.0.1", fastkv_server.port), timeout=5)
+        try:
+            s.sendall(payload)
+            s.settimeout(0.05)
+            try:
+                s.recv(65536)
+            except (socket.timeout, ConnectionResetError):
+                pass
+        finally:
+            s.close()
+    with RawConn(port=fastkv_server.port, timeout=5) as c:
+        assert c.call_raw("PING") == b"+PONG\r\n"
+        assert c.call_raw("GET", "keep") == b"$4\r\nsafe\r\n"
+
+
+def test_query_buffer_limit_closes_only_that_client(fastkv_server, r):
+    """client-query-buffer-limit: a client whose pending request grows past
+    it is disconnected (Redis closes it too); others keep being served."""
+    r.config_set("client-query-buffer-limit", str(1024 * 1024))
+    try:
+        s = socket.create_connection(("127.0.0.1", fastkv_server.port), timeout=5)
+        s.sendall(b"*2\r\n$4\r\nECHO\r\n$100000000\r\n")
+        closed = False
+        try:
+            for _ in range(64):
+                s.sendall(b"x" * 65536)
+        except (BrokenPipeError, ConnectionResetError):
+            closed = True
+        if not closed:
+            s.settimeout(5)
+            try:
+                closed = s.recv(100) == b""
+            except ConnectionResetError:
+                closed = True
+        s.close()
+        assert closed
+        assert r.ping()
+    finally:
+        r.config_set("client-query-buffer-limit", str(1024 * 1024 * 1024))
