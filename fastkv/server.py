@@ -231,9 +231,6 @@ class Server:
         for c in paused:
             c.resume_paused()
 
-    def on_flushall(self):
-        pass
-
     def signal_shutdown(self, name):
         self.log_warning("Received %s scheduling shutdown..." % name)
         self.shutdown()

@@ -556,9 +556,6 @@ cdef int flushall_impl(Client c) except -1:
         mark_dirty(c, fk_dict_size(db.dict))
         db.clear()
     mark_dirty(c, 1)
-    server = c.srv.server
-    if server is not None and hasattr(server, "on_flushall"):
-        server.on_flushall()
     return c.add_ok()
 
 
