@@ -11,7 +11,6 @@ import errno
 import os
 import signal
 import socket
-import sys
 import time
 
 from fastkv import __version__

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastkv._core.client import CLIENT_FLAGS, ReplyError
 from fastkv.commands.info import REDIS_VERSION
-from fastkv.commands.state import SYNTAX_ERROR, ensure, to_ll
+from fastkv.commands.state import SYNTAX_ERROR, to_ll
 from fastkv.commands.t_client import validate_client_name
 
 _F_MONITOR = CLIENT_FLAGS["monitor"]
@@ -19,7 +19,6 @@ _F_NO_TOUCH = CLIENT_FLAGS["no_touch"]
 # PING ECHO QUIT RESET SHUTDOWN
 # --------------------------------------------------------------------------
 
-@ensure
 def ping_cmd(c, argv):
     if len(argv) > 2:
         raise ReplyError("ERR wrong number of arguments for 'ping' command")
@@ -57,7 +56,6 @@ def _set_default_auth(c):
     c.authenticated = len(c.srv.requirepass) == 0
 
 
-@ensure
 def reset_cmd(c, argv):
     """RESET: clearClientConnectionState(), then +RESET."""
     _stop_monitor(c)
@@ -88,7 +86,6 @@ def _check_credentials(c, username: bytes, password: bytes) -> bool:
     return True
 
 
-@ensure
 def auth_cmd(c, argv):
     if len(argv) > 3:
         raise ReplyError(SYNTAX_ERROR)
@@ -104,7 +101,6 @@ def auth_cmd(c, argv):
     c.reply_ok()
 
 
-@ensure
 def hello_cmd(c, argv):
     ver = 0
     j = 1
@@ -157,7 +153,6 @@ def hello_cmd(c, argv):
 # MONITOR
 # --------------------------------------------------------------------------
 
-@ensure
 def monitor_cmd(c, argv):
     if c.flags & _F_MONITOR:
         return                      # already monitoring: Redis ignores it silently

@@ -9,7 +9,7 @@ import time
 
 from fastkv._core.client import ReplyError
 from fastkv.commands import meta
-from fastkv.commands.state import config_of, ensure, err_subcommand, is_local, reply_help, to_ll
+from fastkv.commands.state import config_of, err_subcommand, is_local, reply_help, to_ll
 
 
 # The subcommands fastkv implements, with Redis's help text for them.
@@ -141,7 +141,6 @@ def _debug_object(c, key: bytes):
                                              d["lru_seconds_idle"])).encode())
 
 
-@ensure
 def debug_cmd(c, argv):
     cfg = config_of(c.srv)
     if not cfg.allows("enable-debug-command", is_local(c)):

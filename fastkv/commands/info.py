@@ -168,7 +168,7 @@ def memory_overhead(srv, mem: MemState) -> dict:
 # --------------------------------------------------------------------------
 
 def _server(ctx):
-    srv, server, cfg = ctx.srv, ctx.server, ctx.cfg
+    server, cfg = ctx.server, ctx.cfg
     u = os.uname()
     now = time.time()
     uptime = server.uptime() if server is not None else 0

@@ -11,7 +11,7 @@ import time
 
 from fastkv._core.client import ReplyError
 from fastkv.commands import info as _info
-from fastkv.commands.state import (SYNTAX_ERROR, config_of, ensure, err_subcommand, help_handler,
+from fastkv.commands.state import (SYNTAX_ERROR, config_of, err_subcommand, help_handler,
                                    is_local, reply_txt, state_of, to_ll)
 from fastkv.config import ConfigError, decode_value, encode_value
 
@@ -20,7 +20,6 @@ from fastkv.config import ConfigError, decode_value, encode_value
 # INFO
 # --------------------------------------------------------------------------
 
-@ensure
 def info_cmd(c, argv):
     st = state_of(c.srv)
     text = _info.generate(st.info_ctx(config_of(c.srv)), argv[1:])
@@ -43,7 +42,6 @@ CONFIG_HELP = [
 ]
 
 
-@ensure
 def config_get_cmd(c, argv):
     pairs = config_of(c.srv).config_get([decode_value(a) for a in argv[2:]])
     c.reply_map_len(len(pairs))
@@ -52,7 +50,6 @@ def config_get_cmd(c, argv):
         c.reply_bulk(encode_value(value))
 
 
-@ensure
 def config_set_cmd(c, argv):
     if len(argv) & 1:
         raise ReplyError(SYNTAX_ERROR)
@@ -86,13 +83,11 @@ def reset_server_stats(srv):
         server.instantaneous = (0, 0.0, 0.0)
 
 
-@ensure
 def config_resetstat_cmd(c, argv):
     reset_server_stats(c.srv)
     c.reply_ok()
 
 
-@ensure
 def config_rewrite_cmd(c, argv):
     cfg = config_of(c.srv)
     server = c.srv.server
@@ -146,7 +141,6 @@ MEMORY_HELP = [
 ]
 
 
-@ensure
 def memory_usage_cmd(c, argv):
     from fastkv.commands import t_keys
     j = 3
@@ -173,7 +167,6 @@ def _float32(x: float) -> float:
     return struct.unpack("f", struct.pack("f", x))[0]
 
 
-@ensure
 def memory_stats_cmd(c, argv):
     st = state_of(c.srv)
     mh = _info.memory_overhead(c.srv, st.mem)
@@ -222,13 +215,11 @@ def memory_stats_cmd(c, argv):
     kv_int(b"fragmentation.bytes", mh["total_frag_bytes"])
 
 
-@ensure
 def memory_malloc_stats_cmd(c, argv):
     # What Redis answers when it is not built with jemalloc.
     reply_txt(c, "Stats not supported for the current allocator")
 
 
-@ensure
 def memory_purge_cmd(c, argv):
     try:
         ctypes.CDLL(None).malloc_trim(0)
@@ -257,7 +248,6 @@ SLOWLOG_HELP = [
 ]
 
 
-@ensure
 def slowlog_get_cmd(c, argv):
     if len(argv) > 3:
         err_subcommand(argv)
@@ -284,12 +274,10 @@ def slowlog_get_cmd(c, argv):
         c.reply_bulk(name)
 
 
-@ensure
 def slowlog_len_cmd(c, argv):
     c.reply_int(len(state_of(c.srv).slowlog))
 
 
-@ensure
 def slowlog_reset_cmd(c, argv):
     state_of(c.srv).slowlog.clear()
     c.reply_ok()
@@ -321,7 +309,6 @@ LATENCY_HELP = [
 ]
 
 
-@ensure
 def latency_latest_cmd(c, argv):
     events = state_of(c.srv).latency
     c.reply_array_len(len(events))
@@ -334,7 +321,6 @@ def latency_latest_cmd(c, argv):
         c.reply_int(ts.max)
 
 
-@ensure
 def latency_history_cmd(c, argv):
     ts = state_of(c.srv).latency.get(argv[2].decode("utf-8", "surrogateescape"))
     samples = ts.history() if ts is not None else []
@@ -345,7 +331,6 @@ def latency_history_cmd(c, argv):
         c.reply_int(lat)
 
 
-@ensure
 def latency_reset_cmd(c, argv):
     events = state_of(c.srv).latency
     if len(argv) == 2:

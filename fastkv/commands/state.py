@@ -12,8 +12,8 @@ Redis's own *Command() function checks.  Replies and error texts are Redis
 
 Per-server state (the slow log, latency events, memory peak, caches of the
 COMMAND replies) lives in a ``_State`` attached to the Python Server object.
-``install(server)`` creates it and hooks the slow log into the core; it is
-also done lazily by the first ``@ensure`` handler that runs.  The core's
+``install(server)`` creates it at start-up and hooks the slow log into the
+core.  The core's
 MONITOR feed and the slow log both log argv through ``redact_argv``.
 """
 from __future__ import annotations
@@ -146,13 +146,6 @@ class _State:
         self.replid = os.urandom(20).hex()
         self.build_id = hashlib.sha1(("fastkv-" + __version__).encode()).hexdigest()[:15]
         self.cmd_cache = {}                      # (kind, name) -> reply shape
-        self._fallback_cfg = None
-
-    def fallback_config(self):
-        if self._fallback_cfg is None:
-            from fastkv.config import Config
-            self._fallback_cfg = Config()
-        return self._fallback_cfg
 
     # -- hooks -----------------------------------------------------------
     def hook(self, cfg):
@@ -219,33 +212,21 @@ class _State:
 SLOWLOG_ENTRY_MAX_ARGC = 32
 SLOWLOG_ENTRY_MAX_STRING = 128
 
-_STATES: dict = {}
-
-
 def config_of(srv):
-    server = srv.server
-    return server.config if server is not None else state_of(srv).fallback_config()
+    return srv.server.config
 
 
 def state_of(srv) -> _State:
-    server = srv.server
-    st = getattr(server, "_commands_state", None) if server is not None else _STATES.get(id(srv))
-    if st is None or st.srv is not srv:
-        st = _State(srv)
-        if server is not None:
-            server._commands_state = st
-            st.hook(server.config)
-        else:
-            _STATES[id(srv)] = st
-            st.hook(st.fallback_config())
-    return st
+    """This module's per-server state (created by install() at start-up)."""
+    return srv.server._commands_state
 
 
 def install(server):
-    """Create this module's per-server state and hook the slow log / latency
-    monitor into the core.  Meant to be called by Server once its
-    ServerState is set up; handlers also call it lazily."""
-    return state_of(server.state)
+    """Create the per-server state and hook the slow log / latency monitor
+    into the core; Server calls it once its ServerState is set up."""
+    st = server._commands_state = _State(server.state)
+    st.hook(server.config)
+    return st
 
 
 def cron_tick(server):
@@ -287,22 +268,8 @@ def redact_argv(argv, srv):
     return argv
 
 
-def ensure(fn):
-    """Decorator: make sure the per-server state exists before the handler runs."""
-    def wrapper(c, argv):
-        srv = c.srv
-        if srv.slowlog is None:
-            state_of(srv)
-        return fn(c, argv)
-    wrapper.__name__ = fn.__name__
-    wrapper.__qualname__ = fn.__qualname__
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
-
-
 def help_handler(lines):
     """A HELP subcommand: replies ``lines`` the way addReplyHelp() does."""
-    @ensure
     def help_cmd(c, argv):
         reply_help(c, argv, lines)
     return help_cmd

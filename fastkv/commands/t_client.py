@@ -11,7 +11,7 @@ import time
 from fastkv._core.client import CLIENT_FLAGS, ReplyError
 from fastkv.commands import info as _info
 from fastkv.commands import meta
-from fastkv.commands.state import (SYNTAX_ERROR, ensure, err_subcommand, fmt_addr,
+from fastkv.commands.state import (SYNTAX_ERROR, err_subcommand, fmt_addr,
                                    help_handler, peer_id, reply_txt, to_ll)
 
 LLONG_MAX = (1 << 63) - 1
@@ -180,17 +180,14 @@ def client_info_string(x, current=None) -> str:
                 x.resp))
 
 
-@ensure
 def client_id_cmd(c, argv):
     c.reply_int(c.id)
 
 
-@ensure
 def client_info_cmd(c, argv):
     reply_txt(c, client_info_string(c, c) + "\n")
 
 
-@ensure
 def client_list_cmd(c, argv):
     srv = c.srv
     ctype = -1
@@ -220,7 +217,6 @@ def client_list_cmd(c, argv):
     reply_txt(c, "".join(lines))
 
 
-@ensure
 def client_kill_cmd(c, argv):
     addr = laddr = user = None
     ctype = -1
@@ -290,7 +286,6 @@ def client_kill_cmd(c, argv):
         c.reply_int(killed)
 
 
-@ensure
 def client_setname_cmd(c, argv):
     name = argv[2]
     validate_client_name(name)
@@ -298,7 +293,6 @@ def client_setname_cmd(c, argv):
     c.reply_ok()
 
 
-@ensure
 def client_getname_cmd(c, argv):
     if c.name:
         c.reply_bulk(c.name)
@@ -306,7 +300,6 @@ def client_getname_cmd(c, argv):
         c.reply_null()
 
 
-@ensure
 def client_pause_cmd(c, argv):
     if len(argv) not in (3, 4):
         err_subcommand(argv)
@@ -339,7 +332,6 @@ def client_pause_cmd(c, argv):
     c.reply_ok()
 
 
-@ensure
 def client_unpause_cmd(c, argv):
     server = c.srv.server
     if server is not None:
@@ -353,7 +345,6 @@ def client_unpause_cmd(c, argv):
     c.reply_ok()
 
 
-@ensure
 def client_reply_cmd(c, argv):
     mode = argv[2].lower()
     if mode == b"on":
@@ -379,12 +370,10 @@ def _on_off_flag(c, argv, bit):
     c.reply_ok()
 
 
-@ensure
 def client_no_evict_cmd(c, argv):
     _on_off_flag(c, argv, _F_NO_EVICT)
 
 
-@ensure
 def client_no_touch_cmd(c, argv):
     """CLIENT NO-TOUCH ON|OFF (Redis 7.2): reads don't touch the LRU/LFU."""
     _on_off_flag(c, argv, _F_NO_TOUCH)
@@ -392,17 +381,14 @@ def client_no_touch_cmd(c, argv):
 
 # Client-side caching is not implemented: tracking is never on, and these
 # report exactly that (what Redis answers for a client without tracking).
-@ensure
 def client_getredir_cmd(c, argv):
     c.reply_int(-1)
 
 
-@ensure
 def client_trackinginfo_cmd(c, argv):
     c.reply({b"flags": meta.RSet([b"off"]), b"redirect": -1, b"prefixes": []})
 
 
-@ensure
 def client_caching_cmd(c, argv):
     raise ReplyError("ERR CLIENT CACHING can be called only when the client is in tracking mode "
                      "with OPTIN or OPTOUT mode enabled")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastkv._core.client import ReplyError
 from fastkv.commands import meta
-from fastkv.commands.state import SYNTAX_ERROR, ensure, help_handler, state_of, to_ll
+from fastkv.commands.state import SYNTAX_ERROR, help_handler, state_of, to_ll
 from fastkv.config import stringmatch
 
 
@@ -109,7 +109,6 @@ def _lookup_argv(srv, args):
     return sub if sub is not None and sub.has_handler else None
 
 
-@ensure
 def command_cmd(c, argv):
     st = state_of(c.srv)
     cmds = _commands(c.srv)
@@ -118,7 +117,6 @@ def command_cmd(c, argv):
         c.reply(_cmd_info(st, cmd))
 
 
-@ensure
 def command_count_cmd(c, argv):
     c.reply_int(len(_commands(c.srv)))
 
@@ -127,7 +125,6 @@ def _acl_category_matches(cmd, cat: str) -> bool:
     return ("@" + cat.lower()) in cmd.meta["acl_categories"]
 
 
-@ensure
 def command_list_cmd(c, argv):
     ftype = farg = None
     i = 2
@@ -163,7 +160,6 @@ def command_list_cmd(c, argv):
         c.reply_bulk(n)
 
 
-@ensure
 def command_info_cmd(c, argv):
     st = state_of(c.srv)
     if len(argv) == 2:
@@ -177,7 +173,6 @@ def command_info_cmd(c, argv):
             c.reply(_cmd_info(st, cmd))
 
 
-@ensure
 def command_docs_cmd(c, argv):
     st = state_of(c.srv)
     if len(argv) == 2:
@@ -459,12 +454,10 @@ def _getkeys(c, argv, with_flags):
             c.reply_bulk(args[pos])
 
 
-@ensure
 def command_getkeys_cmd(c, argv):
     _getkeys(c, argv, False)
 
 
-@ensure
 def command_getkeysandflags_cmd(c, argv):
     _getkeys(c, argv, True)
 
