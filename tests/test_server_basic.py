@@ -411,3 +411,16 @@ def test_config_set_port_in_use_fails_and_keeps_listening(start_server):
         assert _pong_on(srv.port)
     finally:
         busy.close()
+
+
+@pytest.mark.fastkv_only
+def test_shutdown_save_refuses_without_persistence(start_server):
+    """fastkv has no RDB writer yet: SHUTDOWN SAVE must not pretend it saved.
+    It answers Redis's failed-save error and keeps serving (redis-server
+    would save and exit)."""
+    srv = start_server()
+    with srv.raw(timeout=5) as c:
+        c.call("SET", "k", "v")
+        assert c.call_raw("SHUTDOWN", "SAVE") == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+        assert c.call_raw("GET", "k") == b"$1\r\nv\r\n"
+    assert "RDB persistence is not available" in srv.log_text()
