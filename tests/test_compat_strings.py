@@ -622,3 +622,17 @@ def test_lazy_expiry_strings(compat):
         "GET p",
         "TTL p",
     )
+
+
+@pytest.mark.fastkv_only
+def test_overwriting_an_embstr_gives_its_inline_bytes_back(r):
+    """A short string lives inline in the key's entry; replacing it with an
+    integer must shrink the entry, not keep the old bytes allocated."""
+    r.set(b"fresh", b"12345")
+    r.set(b"was_embstr", b"x" * 44)
+    big = r.memory_usage(b"was_embstr")
+    r.set(b"was_embstr", b"12345")
+    assert r.object("encoding", b"was_embstr") == b"int"
+    # same key length, same value: same footprint as a key created as an int
+    assert r.memory_usage(b"was_embstr") < big
+    assert r.memory_usage(b"was_embstr") <= r.memory_usage(b"fresh") + 16

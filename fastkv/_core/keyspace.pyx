@@ -179,12 +179,13 @@ cdef class Database:
         cdef fk_entry *e = fk_dict_find(self.dict, k, n)
         if e == NULL:
             return fk_dict_add(self.dict, k, n, extra)
+        cdef bint had_inline = entry_encoding(e) == ENC_EMBSTR
         _entry_free(self.dict, e)
         e.meta = 0
         e.v.u = 0
         if not keepttl and (e.klen & FK_HAS_EXPIRE):
             self.remove_expire(e)
-        if extra or entry_encoding(e) == ENC_EMBSTR:
+        if extra or had_inline:     # grow, or give back the old inline bytes
             e = fk_dict_resize_entry(self.dict, e, extra)
         return e
 
