@@ -12,12 +12,11 @@ import sys
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-# fk_alloc.c (the used_memory counter) and fk_dict.c (the hash seed) hold
-# process-wide state: they are linked into keyspace (and the C unit-test
-# module) only; the other extensions call them through keyspace's exported
-# cdef functions.  fk_util.c is stateless and linked where used.
-STATEFUL = ["csrc/fk_alloc.c", "csrc/fk_dict.c"]
-UTIL = ["csrc/fk_util.c"]
+# Every extension links all of csrc/ statically, with hidden visibility, and
+# calls it directly.  The C code keeps its process-wide state (used_memory,
+# the hash seed) in one struct owned by fastkv._core.shared; each extension
+# attaches to it at import (see csrc/fk_shared.h).
+CSRC = sorted(os.path.join("csrc", f) for f in os.listdir("csrc") if f.endswith(".c"))
 
 extra_compile = ["-O3", "-fvisibility=hidden", "-Wno-unused-function"]
 extra_link = []
@@ -29,10 +28,10 @@ if os.environ.get("FASTKV_SANITIZE"):
     extra_link = ["-fsanitize=address,undefined"]
 
 
-def ext(name, sources, stateful=False):
+def ext(name, sources):
     return Extension(
         name,
-        sources=sources + UTIL + (STATEFUL if stateful else []),
+        sources=sources + CSRC,
         include_dirs=["csrc"],
         extra_compile_args=extra_compile,
         extra_link_args=extra_link,
@@ -40,9 +39,10 @@ def ext(name, sources, stateful=False):
 
 
 extensions = [
-    ext("fastkv._core.keyspace", ["fastkv/_core/keyspace.pyx"], stateful=True),
+    ext("fastkv._core.shared", ["fastkv/_core/shared.pyx"]),
+    ext("fastkv._core.keyspace", ["fastkv/_core/keyspace.pyx"]),
     ext("fastkv._core.client", ["fastkv/_core/client.pyx"]),
-    ext("fastkv._core.ctest", ["fastkv/_core/ctest.pyx"], stateful=True),
+    ext("fastkv._core.ctest", ["fastkv/_core/ctest.pyx"]),
     ext("fastkv.commands.t_string", ["fastkv/commands/t_string.pyx"]),
     ext("fastkv.commands.t_keys", ["fastkv/commands/t_keys.pyx"]),
 ]

@@ -1,11 +1,10 @@
 /* See fk_alloc.h.  malloc_usable_size is glibc's; the figure it returns is
  * what the allocator actually reserved, the same notion Redis reports. */
 #include "fk_alloc.h"
+#include "fk_shared.h"
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static size_t used_memory = 0;
 
 static void fk_oom(size_t n) {
     fprintf(stderr, "fastkv: out of memory allocating %zu bytes\n", n);
@@ -15,7 +14,7 @@ static void fk_oom(size_t n) {
 void *fk_malloc(size_t n) {
     void *p = malloc(n ? n : 1);
     if (!p) fk_oom(n);
-    used_memory += malloc_usable_size(p);
+    fk_sh->used_memory += malloc_usable_size(p);
     return p;
 }
 
@@ -23,16 +22,16 @@ void *fk_realloc(void *p, size_t n) {
     size_t old = p ? malloc_usable_size(p) : 0;
     void *q = realloc(p, n ? n : 1);
     if (!q) fk_oom(n);
-    used_memory += malloc_usable_size(q);
-    used_memory -= old;
+    fk_sh->used_memory += malloc_usable_size(q);
+    fk_sh->used_memory -= old;
     return q;
 }
 
 void fk_free(void *p) {
     if (!p) return;
-    used_memory -= malloc_usable_size(p);
+    fk_sh->used_memory -= malloc_usable_size(p);
     free(p);
 }
 
 size_t fk_usable(void *p) { return p ? malloc_usable_size(p) : 0; }
-size_t fk_used_memory(void) { return used_memory; }
+size_t fk_used_memory(void) { return fk_sh->used_memory; }

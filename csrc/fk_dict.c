@@ -3,6 +3,7 @@
  * two side by side is easy. */
 #include "fk_dict.h"
 #include "fk_alloc.h"
+#include "fk_shared.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,9 +16,8 @@
  * SipHash-1-2 with a per-process random key (as Redis): clients choose the
  * keys, so the hash must not be predictable or they could force every key
  * into one bucket. */
-static uint8_t fk_seed[16] = {0x66,0x61,0x73,0x74,0x6b,0x76,0x2d,0x73,0x65,0x65,0x64,0x2d,0x30,0x30,0x30,0x31};
 
-void fk_dict_set_seed(const uint8_t seed[16]) { memcpy(fk_seed, seed, 16); }
+void fk_dict_set_seed(const uint8_t seed[16]) { memcpy(fk_sh->hash_seed, seed, 16); }
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 #define SIPROUND do { \
@@ -36,7 +36,7 @@ static inline uint64_t load64le(const uint8_t *p) {
 
 uint64_t fk_hash(const char *key, size_t len) {
     const uint8_t *in = (const uint8_t *)key;
-    uint64_t k0 = load64le(fk_seed), k1 = load64le(fk_seed + 8);
+    uint64_t k0 = load64le(fk_sh->hash_seed), k1 = load64le(fk_sh->hash_seed + 8);
     uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
     uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
     uint64_t v2 = 0x6c7967656e657261ULL ^ k0;

@@ -1,6 +1,15 @@
 # Declarations of the plain-C algorithms in csrc/ (no Python.h there).
 from libc.stdint cimport uint8_t, uint32_t, int64_t, uint64_t
 
+cdef extern from "fk_shared.h" nogil:
+    ctypedef struct fk_shared:
+        size_t used_memory
+        uint8_t hash_seed[16]
+        uint32_t abi
+    enum:
+        FK_SHARED_ABI
+    fk_shared *fk_sh
+
 cdef extern from "fk_alloc.h" nogil:
     void *fk_malloc(size_t n)
     void *fk_realloc(void *p, size_t n)
@@ -78,3 +87,39 @@ cdef extern from "fk_str.h" nogil:
         char buf[1]
     fk_str *fk_str_new(const char *p, size_t n)
     fk_str *fk_str_reserve(fk_str *s, size_t newlen)
+
+cdef extern from "fk_object.h" nogil:
+    # Redis's type and encoding numbers (see csrc/fk_object.h)
+    enum:
+        OBJ_STRING "FK_OBJ_STRING"
+        OBJ_LIST "FK_OBJ_LIST"
+        OBJ_SET "FK_OBJ_SET"
+        OBJ_ZSET "FK_OBJ_ZSET"
+        OBJ_HASH "FK_OBJ_HASH"
+        OBJ_STREAM "FK_OBJ_STREAM"
+        OBJ_NTYPES "FK_OBJ_NTYPES"
+    enum:
+        ENC_RAW "FK_ENC_RAW"
+        ENC_INT "FK_ENC_INT"
+        ENC_HT "FK_ENC_HT"
+        ENC_INTSET "FK_ENC_INTSET"
+        ENC_SKIPLIST "FK_ENC_SKIPLIST"
+        ENC_EMBSTR "FK_ENC_EMBSTR"
+        ENC_QUICKLIST "FK_ENC_QUICKLIST"
+        ENC_STREAM "FK_ENC_STREAM"
+        ENC_LISTPACK "FK_ENC_LISTPACK"
+        ENC_NENCODINGS "FK_ENC_NENCODINGS"
+        EMBSTR_LIMIT "FK_EMBSTR_LIMIT"
+    ctypedef struct fk_objtype:
+        const char *type_name
+        const char *enc_name
+        void (*free)(fk_entry *e)
+        size_t (*inline_size)(const fk_entry *e)
+        int (*dup)(const fk_entry *src, fk_entry *dst)
+        size_t (*mem_usage)(const fk_entry *e, size_t samples)
+        void *rdb_save
+        void *rdb_load
+        void *digest
+    const fk_objtype *fk_objtype_of(const fk_entry *e)
+    const fk_objtype *fk_objtype_get(uint32_t type, uint32_t enc)
+    void fk_object_entry_free(fk_dict *d, fk_entry *e)

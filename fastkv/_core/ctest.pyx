@@ -4,6 +4,9 @@
 from libc.stdint cimport uint64_t
 from libc.string cimport memcpy
 from fastkv._core.cdefs cimport *
+from fastkv._core.shared cimport attach
+
+attach()
 
 cdef fk_dict_type PLAIN_TYPE
 PLAIN_TYPE.entry_free = NULL

@@ -1,31 +1,10 @@
 # The keyspace: Database (main dict + expires dict) and Keyspace (all dbs,
-# stats, active expiry).  See keyspace.pyx for the design.
+# stats, active expiry), and the write path's keyspace side: keyspace events,
+# WATCH and the propagation hook.  See keyspace.pyx for the design.
 from libc.stdint cimport uint32_t, uint64_t, int64_t
 from fastkv._core.cdefs cimport fk_dict, fk_entry, fk_str
 
-# Object types and encodings: Redis's numbers, so OBJECT/TYPE/RDB agree.
 cdef enum:
-    OBJ_STRING = 0
-    OBJ_LIST = 1
-    OBJ_SET = 2
-    OBJ_ZSET = 3
-    OBJ_HASH = 4
-    OBJ_STREAM = 6
-
-cdef enum:
-    ENC_RAW = 0
-    ENC_INT = 1
-    ENC_HT = 2
-    ENC_INTSET = 6
-    ENC_SKIPLIST = 7
-    ENC_EMBSTR = 8
-    ENC_QUICKLIST = 9
-    ENC_STREAM = 10
-    ENC_LISTPACK = 11
-    ENC_PYOBJ = 15     # value is an owned PyObject* (collection types implemented in Python)
-
-cdef enum:
-    EMBSTR_LIMIT = 44          # OBJ_ENCODING_EMBSTR_SIZE_LIMIT
     SHARED_INTEGERS = 10000    # OBJ_SHARED_INTEGERS
     LRU_CLOCK_MAX = 0xFFFFFF
 
@@ -35,6 +14,32 @@ cdef enum:
     LOOKUP_NOTOUCH = 1     # don't update the LRU clock (OBJECT, TYPE, CLIENT NO-TOUCH)
     LOOKUP_WRITE = 2       # a write lookup: no keyspace hit/miss stats
     LOOKUP_NOSTATS = 4
+    LOOKUP_NOEXPIRE = 8    # don't delete the key if it is logically expired
+
+# Keyspace event classes (Redis's NOTIFY_*, the letters of notify-keyspace-events)
+cdef enum:
+    NOTIFY_KEYSPACE = 1 << 0    # K
+    NOTIFY_KEYEVENT = 1 << 1    # E
+    NOTIFY_GENERIC = 1 << 2     # g
+    NOTIFY_STRING = 1 << 3      # $
+    NOTIFY_LIST = 1 << 4        # l
+    NOTIFY_SET = 1 << 5         # s
+    NOTIFY_HASH = 1 << 6        # h
+    NOTIFY_ZSET = 1 << 7        # z
+    NOTIFY_EXPIRED = 1 << 8     # x
+    NOTIFY_EVICTED = 1 << 9     # e
+    NOTIFY_STREAM = 1 << 10     # t
+    NOTIFY_KEY_MISS = 1 << 11   # m (not part of A)
+    NOTIFY_LOADED = 1 << 12     # modules only
+    NOTIFY_MODULE = 1 << 13     # d
+    NOTIFY_NEW = 1 << 14        # n (not part of A)
+    NOTIFY_ALL = (NOTIFY_GENERIC | NOTIFY_STRING | NOTIFY_LIST | NOTIFY_SET | NOTIFY_HASH | NOTIFY_ZSET
+                  | NOTIFY_EXPIRED | NOTIFY_EVICTED | NOTIFY_STREAM | NOTIFY_MODULE)
+
+# Delivers one keyspace event (the pub/sub layer installs it; see
+# Keyspace.notify_hook).  `ctx` is the object that installed it.
+ctypedef int (*notify_fn)(object ctx, int type, const char *event, int dbid,
+                          const char *key, Py_ssize_t klen) except -1
 
 cdef inline uint32_t entry_type(fk_entry *e) noexcept nogil:
     return e.meta & 0xF
@@ -56,6 +61,17 @@ cdef Py_ssize_t string_view(fk_entry *e, const char **p, char *tmp) noexcept nog
 
 cdef class Keyspace
 
+cdef class Watcher:
+    """The WATCH state of one client (Redis's CLIENT_DIRTY_CAS + watched_keys)."""
+    cdef public bint dirty          # a watched key changed: EXEC must fail
+    cdef public list keys           # its WatchedKey objects
+
+cdef class WatchedKey:
+    cdef public Watcher watcher
+    cdef public object db           # Database
+    cdef public bytes key
+    cdef public bint expired        # the key was logically expired when WATCHed
+
 cdef class Database:
     cdef fk_dict *dict
     cdef fk_dict *expires
@@ -63,20 +79,25 @@ cdef class Database:
     cdef Keyspace ks
     cdef uint64_t expire_cursor
     cdef public long long avg_ttl
+    cdef public dict watched        # key -> list of WatchedKey
 
     cdef fk_entry *lookup(self, const char *k, size_t n, int flags) except? NULL
     cdef bint expire_if_needed(self, fk_entry *e) except -1
+    cdef int delete_expired(self, fk_entry *e) except -1
     cdef fk_entry *set_string(self, const char *k, size_t n, const char *v, size_t vn, bint keepttl, bint try_int=*) except NULL
     cdef fk_entry *set_int(self, const char *k, size_t n, long long v, bint keepttl) except NULL
-    cdef fk_entry *set_pyobj(self, const char *k, size_t n, object o, uint32_t typ, uint32_t enc) except NULL
     cdef fk_entry *prepare_value(self, const char *k, size_t n, size_t extra, bint keepttl) except NULL
     cdef fk_entry *entry_string_raw(self, fk_entry *e) except NULL
+    cdef fk_entry *dup_entry(self, fk_entry *e, const char *k, size_t n) except NULL
     cdef int delete(self, const char *k, size_t n) except -1
     cdef void set_expire(self, fk_entry *e, long long when) noexcept
     cdef long long get_expire(self, fk_entry *e) noexcept
     cdef bint remove_expire(self, fk_entry *e) noexcept
+    cdef bint key_is_expired(self, const char *k, size_t n) noexcept
     cdef uint64_t size(self) noexcept
     cdef int active_expire(self, long long now, int max_loops, long long deadline_us) except -1
+    cdef int touch_watched_key(self, const char *k, size_t n) except -1
+    cdef int touch_all_watched(self, Database replaced_with) except -1
 
 cdef class Keyspace:
     cdef readonly list dbs
@@ -93,16 +114,29 @@ cdef class Keyspace:
     cdef public uint32_t lruclock   # LRU clock cached by cron (Redis's server.lruclock)
     cdef public bint lookup_notouch # the running command's client asked CLIENT NO-TOUCH
 
-# The C allocator counter (used_memory) and the hash seed are process-wide
-# state, so the stateful C code (csrc/fk_alloc.c, csrc/fk_dict.c) is linked
-# into this extension only; other extensions reach it through these
-# (Cython exports them as C function pointers: no Python call).
-cdef fk_dict *dict_new_plain() noexcept
-cdef void dict_free(fk_dict *d) noexcept
-cdef fk_entry *dict_find(fk_dict *d, const char *k, size_t n) noexcept
-cdef fk_entry *dict_add(fk_dict *d, const char *k, size_t n, size_t extra) noexcept
-cdef uint64_t dict_scan(fk_dict *d, uint64_t cursor, void (*fn)(void *, fk_entry *) noexcept, void *priv) noexcept
-cdef fk_entry *dict_random(fk_dict *d) noexcept
-cdef fk_str *str_new(const char *p, size_t n) noexcept
-cdef fk_str *str_reserve(fk_str *s, size_t n) noexcept
-cdef size_t alloc_usable(void *p) noexcept
+    # -- the write path (see keyspace.pyx "The write path") --------------
+    cdef public int notify_flags        # notify-keyspace-events as NOTIFY_* bits; 0 = off
+    cdef notify_fn notify_hook          # delivers an event (installed by pub/sub)
+    cdef object notify_ctx
+    cdef public long long watched_keys  # WATCHed (client, key) pairs in all dbs; 0 = none
+    cdef public bint propagating        # a writer listens (AOF, replicas ...)
+    cdef public object propagate_hook   # callable(dbid, argv: list[bytes]) when propagating
+
+    cdef int set_notify_hook(self, notify_fn fn, object ctx) except -1
+    cdef int propagate(self, int dbid, list argv) except -1
+
+
+# -- the write path, as inline C checks: free when nobody listens ----------
+
+cdef inline int notify_event(Database db, int type, const char *event, const char *k, Py_ssize_t n) except -1:
+    """notifyKeyspaceEvent: `event` (a C string) happened to key k."""
+    cdef Keyspace ks = db.ks
+    if ks.notify_flags & type:
+        ks.notify_hook(ks.notify_ctx, type, event, db.id, k, n)
+    return 0
+
+cdef inline int signal_modified_key(Database db, const char *k, Py_ssize_t n) except -1:
+    """signalModifiedKey: k changed (WATCH; client tracking later)."""
+    if db.ks.watched_keys:
+        db.touch_watched_key(k, n)
+    return 0

@@ -5,8 +5,8 @@ Design
 ------
 A Database is two fk_dicts, like a redisDb: `dict` (key -> value) and
 `expires` (key -> absolute unix time in ms).  No Python object exists per key:
-the dict entry holds the key bytes inline and the value in one of three
-string encodings, exactly the ones Redis reports through OBJECT ENCODING:
+the dict entry holds the key bytes inline and the value as described by the
+type table (csrc/fk_object.h): strings are Redis's three encodings
 
     int     e.v.i is the number itself             "12345"
     embstr  e.v.u is the length, bytes inline      short strings (<= 44 bytes)
@@ -14,8 +14,8 @@ string encodings, exactly the ones Redis reports through OBJECT ENCODING:
     raw     e.v.ptr is an fk_str (growable)        long or modified strings
 
 so a small key with a small value is a single allocation plus its bucket
-slot.  Collection types (implemented later, possibly in Python) store an
-owned PyObject* (ENC_PYOBJ); the dict's entry_free callback releases it.
+slot.  Freeing, copying and sizing a value go through its type-table row,
+so this module knows no type but the string's constructors.
 
 An entry with a TTL carries FK_HAS_EXPIRE in its klen, so reads of keys
 without a TTL never touch the expires dict.
@@ -24,31 +24,32 @@ Expiry is Redis's: lazy (every lookup checks the key it found) plus an
 active cycle run from cron that walks the expires dict with a SCAN cursor,
 20 keys per round, repeating while more than 10% of a round had expired and
 the time budget (25% of a cron tick) lasts.
+
+The write path
+--------------
+Command handlers change keys and then say so, as Redis's do:
+`signal_modified_key(db, key)` (WATCH now, client tracking later) and
+`notify_event(db, NOTIFY_x, "event", key)` (keyspace notifications).  Both
+are inline C checks of a counter or a flag word (keyspace.pxd), so they cost
+a load and a branch when nobody watches or listens.  The client's call()
+adds the dirty counter and the propagation hook (`propagate`, for the AOF
+and replicas: one writer receives (dbid, argv) after each write).  Deletions
+that no command asked for take the same path here: expired keys (lazy and
+active) fire `expired`, touch WATCHes and propagate as DEL; FLUSHDB,
+FLUSHALL and SWAPDB touch the WATCHes of the keys they remove or replace.
 """
-from cpython.ref cimport PyObject, Py_INCREF, Py_DECREF
+from cpython.ref cimport PyObject
 from libc.string cimport memcpy, memcmp
 from libc.stdint cimport uint8_t, uint32_t, uint64_t, int64_t
 from fastkv._core.cdefs cimport *
+from fastkv._core.shared cimport attach
 
-import os
+attach()
 
 cdef fk_dict_type MAIN_TYPE
 cdef fk_dict_type EXPIRES_TYPE
-
-cdef void _entry_free(fk_dict *d, fk_entry *e) noexcept:
-    cdef uint32_t enc = entry_encoding(e)
-    if enc == ENC_RAW and entry_type(e) == OBJ_STRING:
-        fk_free(e.v.ptr)
-    elif enc == ENC_PYOBJ:
-        Py_DECREF(<object>e.v.ptr)
-
-MAIN_TYPE.entry_free = _entry_free
+MAIN_TYPE.entry_free = fk_object_entry_free
 EXPIRES_TYPE.entry_free = NULL
-
-def _seed_hash():
-    cdef bytes seed = os.urandom(16)
-    fk_dict_set_seed(<const uint8_t *><const char *>seed)
-_seed_hash()
 
 cdef uint32_t lru_clock() noexcept nogil:
     return <uint32_t>((fk_mstime() // 1000) & LRU_CLOCK_MAX)
@@ -67,35 +68,19 @@ cdef Py_ssize_t string_view(fk_entry *e, const char **p, char *tmp) noexcept nog
     return s.len
 
 
-cdef fk_dict_type PLAIN_TYPE
-PLAIN_TYPE.entry_free = NULL
+cdef int _no_notify(object ctx, int type, const char *event, int dbid,
+                    const char *key, Py_ssize_t klen) except -1:
+    return 0
 
-cdef fk_dict *dict_new_plain() noexcept:
-    return fk_dict_new(&PLAIN_TYPE)
 
-cdef void dict_free(fk_dict *d) noexcept:
-    fk_dict_free(d)
+cdef class Watcher:
+    def __cinit__(self):
+        self.dirty = False
+        self.keys = []
 
-cdef fk_entry *dict_find(fk_dict *d, const char *k, size_t n) noexcept:
-    return fk_dict_find(d, k, n)
 
-cdef fk_entry *dict_add(fk_dict *d, const char *k, size_t n, size_t extra) noexcept:
-    return fk_dict_add(d, k, n, extra)
-
-cdef uint64_t dict_scan(fk_dict *d, uint64_t cursor, void (*fn)(void *, fk_entry *) noexcept, void *priv) noexcept:
-    return fk_dict_scan(d, cursor, fn, priv)
-
-cdef fk_entry *dict_random(fk_dict *d) noexcept:
-    return fk_dict_random(d)
-
-cdef fk_str *str_new(const char *p, size_t n) noexcept:
-    return fk_str_new(p, n)
-
-cdef fk_str *str_reserve(fk_str *s, size_t n) noexcept:
-    return fk_str_reserve(s, n)
-
-cdef size_t alloc_usable(void *p) noexcept:
-    return fk_usable(p)
+cdef class WatchedKey:
+    pass
 
 
 cdef class Database:
@@ -106,6 +91,7 @@ cdef class Database:
         self.expires = fk_dict_new(&EXPIRES_TYPE)
         self.expire_cursor = 0
         self.avg_ttl = 0
+        self.watched = {}
 
     def __dealloc__(self):
         # expires first: its entries don't own anything
@@ -147,9 +133,34 @@ cdef class Database:
         cdef long long when = self.get_expire(e)
         if when < 0 or when > fk_mstime():
             return False
-        self.ks.expired_keys += 1
-        self.delete(e.key, fk_entry_klen(e))
+        self.delete_expired(e)
         return True
+
+    cdef bint key_is_expired(self, const char *k, size_t n) noexcept:
+        """keyIsExpired: k exists and its TTL passed (nothing deleted)."""
+        cdef fk_entry *e = fk_dict_find(self.dict, k, n)
+        cdef long long when
+        if e == NULL:
+            return False
+        when = self.get_expire(e)
+        return when >= 0 and when <= fk_mstime()
+
+    cdef int delete_expired(self, fk_entry *e) except -1:
+        """deleteExpiredKeyAndPropagate: e's TTL passed; e is freed."""
+        cdef Keyspace ks = self.ks
+        cdef Py_ssize_t n = fk_entry_klen(e)
+        cdef bytes key
+        ks.expired_keys += 1
+        if not (ks.notify_flags or ks.watched_keys or ks.propagating):
+            self.delete(e.key, n)
+            return 0
+        key = e.key[:n]
+        self.delete(key, n)
+        notify_event(self, NOTIFY_EXPIRED, b"expired", key, n)
+        signal_modified_key(self, key, n)
+        if ks.propagating:
+            ks.propagate(self.id, [b"DEL", key])
+        return 0
 
     cdef fk_entry *lookup(self, const char *k, size_t n, int flags) except? NULL:
         cdef fk_entry *e = fk_dict_find(self.dict, k, n)
@@ -179,8 +190,9 @@ cdef class Database:
         cdef fk_entry *e = fk_dict_find(self.dict, k, n)
         if e == NULL:
             return fk_dict_add(self.dict, k, n, extra)
-        cdef bint had_inline = entry_encoding(e) == ENC_EMBSTR
-        _entry_free(self.dict, e)
+        cdef const fk_objtype *t = fk_objtype_of(e)
+        cdef bint had_inline = t.inline_size(e) != 0
+        t.free(e)
         e.meta = 0
         e.v.u = 0
         if not keepttl and (e.klen & FK_HAS_EXPIRE):
@@ -217,13 +229,6 @@ cdef class Database:
         entry_set_meta(e, OBJ_STRING, ENC_INT, self.ks.lruclock)
         return e
 
-    cdef fk_entry *set_pyobj(self, const char *k, size_t n, object o, uint32_t typ, uint32_t enc) except NULL:
-        cdef fk_entry *e = self.prepare_value(k, n, 0, False)
-        Py_INCREF(o)
-        e.v.ptr = <PyObject *>o
-        entry_set_meta(e, typ, ENC_PYOBJ, self.ks.lruclock)
-        return e
-
     cdef fk_entry *entry_string_raw(self, fk_entry *e) except NULL:
         """Convert a string entry to the raw encoding (before an in-place
         change such as APPEND or SETRANGE); returns the (maybe moved) entry."""
@@ -242,11 +247,67 @@ cdef class Database:
         entry_set_meta(e, OBJ_STRING, ENC_RAW, entry_lru(e))
         return e
 
+    cdef fk_entry *dup_entry(self, fk_entry *e, const char *k, size_t n) except NULL:
+        """COPY: a new entry for key k (absent here) holding a copy of e's
+        value, by its type-table row.  No TTL, same LRU."""
+        cdef const fk_objtype *t = fk_objtype_of(e)
+        cdef fk_entry *ne = fk_dict_add(self.dict, k, n, t.inline_size(e))
+        ne.meta = e.meta
+        if t.dup(e, ne) != 0:
+            entry_set_meta(ne, OBJ_STRING, ENC_INT, 0)   # owns nothing
+            fk_dict_delete(self.dict, k, n)
+            raise MemoryError()
+        return ne
+
+    cdef int touch_watched_key(self, const char *k, size_t n) except -1:
+        """touchWatchedKey: every client WATCHing k here must fail EXEC."""
+        cdef list lst = self.watched.get(k[:n])
+        cdef WatchedKey wk
+        if lst is None:
+            return 0
+        for wk in lst:
+            if wk.expired:
+                if fk_dict_find(self.dict, k, n) == NULL:
+                    # expired when WATCHed and now deleted: no logical change
+                    wk.expired = False
+                    continue
+            wk.watcher.dirty = True
+        return 0
+
+    cdef int touch_all_watched(self, Database replaced_with) except -1:
+        """touchAllWatchedKeysInDb: this db is being emptied (FLUSHDB) or
+        replaced by `replaced_with` (SWAPDB): touch the WATCHed keys that
+        exist here or there."""
+        cdef bytes key
+        cdef list lst
+        cdef WatchedKey wk
+        cdef bint here, there
+        if not self.watched:
+            return 0
+        for key, lst in list(self.watched.items()):
+            here = fk_dict_find(self.dict, key, len(key)) != NULL
+            there = replaced_with is not None and fk_dict_find(replaced_with.dict, key, len(key)) != NULL
+            if not (here or there):
+                continue
+            for wk in lst:
+                if wk.expired:
+                    if not there:
+                        wk.expired = False     # expired key now deleted: no change
+                        continue
+                    if replaced_with.key_is_expired(key, len(key)):
+                        continue               # expired key remains expired
+                elif not here and replaced_with.key_is_expired(key, len(key)):
+                    wk.expired = True          # replaced by an already expired key
+                    continue
+                wk.watcher.dirty = True
+        return 0
+
     cdef int active_expire(self, long long now, int max_loops, long long deadline_us) except -1:
         """One db's share of the active expire cycle (activeExpireCycle)."""
         cdef ExpireSample sample
         cdef int i, loops = 0, expired, sampled
         cdef fk_entry *x
+        cdef fk_entry *e
         cdef bytes key
         cdef long long ttl_sum, ttl_samples
         while loops < max_loops and fk_dict_size(self.expires) > 0:
@@ -270,9 +331,10 @@ cdef class Database:
                     ttl_sum += x.v.i - now
                     ttl_samples += 1
             for key in keys:
-                self.delete(key, len(key))
-                expired += 1
-            self.ks.expired_keys += expired
+                e = fk_dict_find(self.dict, key, len(key))
+                if e != NULL:
+                    self.delete_expired(e)
+                    expired += 1
             self.ks.cycle_sampled += sample.n
             self.ks.cycle_expired += expired
             if ttl_samples:
@@ -310,12 +372,17 @@ cdef class Database:
         fk_dict_shrink_if_needed(self.expires)
 
     def clear(self):
+        """Empty the db (FLUSHDB/FLUSHALL): WATCHes of its keys fire."""
+        self.touch_all_watched(None)
         fk_dict_clear(self.expires)
         fk_dict_clear(self.dict)
         self.avg_ttl = 0
         self.expire_cursor = 0
 
     def swap_with(self, Database other):
+        """SWAPDB: the dicts change places; WATCHes stay with the db number."""
+        self.touch_all_watched(other)
+        other.touch_all_watched(self)
         cdef fk_dict *d = self.dict
         cdef fk_dict *x = self.expires
         self.dict, self.expires = other.dict, other.expires
@@ -355,6 +422,26 @@ cdef class Keyspace:
         self.ndbs = ndbs
         self.dbs = [Database(self, i) for i in range(ndbs)]
         self.lruclock = lru_clock()
+        self.notify_hook = _no_notify
+        self.propagate_hook = None
+
+    cdef int set_notify_hook(self, notify_fn fn, object ctx) except -1:
+        """Install the deliverer of keyspace events (the pub/sub layer)."""
+        self.notify_hook = fn
+        self.notify_ctx = ctx
+        return 0
+
+    cdef int propagate(self, int dbid, list argv) except -1:
+        """The propagation hook: one writer (AOF, replicas) gets each write
+        as (dbid, argv) in execution order.  Called only when propagating."""
+        if self.propagate_hook is not None:
+            self.propagate_hook(dbid, argv)
+        return 0
+
+    def set_propagate_hook(self, hook):
+        """Install (or with None remove) the writer that receives writes."""
+        self.propagate_hook = hook
+        self.propagating = hook is not None
 
     def active_expire_cycle(self, int budget_us=25000):
         """Redis's slow active expire cycle, bounded by budget_us."""

@@ -13,39 +13,30 @@ from libc.stdint cimport uint32_t, uint64_t
 from fastkv._core.cdefs cimport *
 from fastkv._core.client cimport Client, ServerState, wrap
 from fastkv._core.keyspace cimport (Database, Keyspace, string_view, entry_type, entry_encoding,
-    entry_lru, entry_set_meta, lru_clock, OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH, OBJ_STREAM,
-    ENC_RAW, ENC_INT, ENC_EMBSTR, ENC_PYOBJ, LOOKUP_NONE, LOOKUP_WRITE, LOOKUP_NOTOUCH, LOOKUP_NOSTATS,
-    SHARED_INTEGERS, LRU_CLOCK_MAX, dict_find, dict_add, dict_scan, dict_random, alloc_usable)
+    entry_lru, entry_set_meta, lru_clock, LOOKUP_NONE, LOOKUP_WRITE, LOOKUP_NOTOUCH, LOOKUP_NOSTATS,
+    SHARED_INTEGERS, LRU_CLOCK_MAX)
+from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport arg_eq, arg_ll, mark_dirty
+
+attach()
 
 cdef extern from *:
     long long LLONG_MAX
     long long LLONG_MIN
 
-import copy as _copy
-
-TYPE_NAMES = {OBJ_STRING: b"string", OBJ_LIST: b"list", OBJ_SET: b"set", OBJ_ZSET: b"zset",
-              OBJ_HASH: b"hash", OBJ_STREAM: b"stream"}
-ENCODING_NAMES = {ENC_RAW: b"raw", ENC_INT: b"int", 2: b"hashtable", 6: b"intset", 7: b"skiplist",
-                  ENC_EMBSTR: b"embstr", 9: b"quicklist", 10: b"stream", 11: b"listpack"}
-
 
 cdef bytes type_name(fk_entry *e):
-    return TYPE_NAMES.get(entry_type(e), b"none")
+    return fk_objtype_of(e).type_name
 
 cdef bytes encoding_name(fk_entry *e):
-    cdef uint32_t enc = entry_encoding(e)
-    if enc == ENC_PYOBJ:
-        return (<object>e.v.ptr).encoding_name()
-    return ENCODING_NAMES.get(enc, b"unknown")
+    return fk_objtype_of(e).enc_name
 
 
 cdef int move_entry(Database src, fk_entry *e, Database dst, const char *k, Py_ssize_t kn,
                     long long expire) except -1:
     """Give e's value to key k in dst (absent there), delete e from src."""
-    cdef uint32_t enc = entry_encoding(e)
-    cdef size_t extra = e.v.u if enc == ENC_EMBSTR else 0
-    cdef fk_entry *ne = dict_add(dst.dict, k, kn, extra)
+    cdef size_t extra = fk_objtype_of(e).inline_size(e)
+    cdef fk_entry *ne = fk_dict_add(dst.dict, k, kn, extra)
     ne.v = e.v
     ne.meta = e.meta
     if extra:
@@ -59,23 +50,7 @@ cdef int move_entry(Database src, fk_entry *e, Database dst, const char *k, Py_s
 
 
 cdef int copy_entry(fk_entry *e, Database dst, const char *k, Py_ssize_t kn, long long expire) except -1:
-    cdef char tmp[24]
-    cdef const char *p
-    cdef Py_ssize_t n
-    cdef fk_entry *ne
-    cdef uint32_t enc = entry_encoding(e)
-    if enc == ENC_PYOBJ:
-        o = <object>e.v.ptr
-        o2 = o.copy() if hasattr(o, "copy") else _copy.deepcopy(o)
-        ne = dst.set_pyobj(k, kn, o2, entry_type(e), ENC_PYOBJ)
-        ne.meta = e.meta
-    elif enc == ENC_INT:
-        ne = dst.set_int(k, kn, e.v.i, False)
-    else:
-        n = string_view(e, &p, tmp)
-        ne = dst.set_string(k, kn, p, n, False, False)
-        if enc == ENC_RAW and n <= 44:
-            ne = dst.entry_string_raw(ne)
+    cdef fk_entry *ne = dst.dup_entry(e, k, kn)
     if expire >= 0:
         dst.set_expire(ne, expire)
     return 0
@@ -135,13 +110,13 @@ cdef int keys_impl(Client c) except -1:
     cdef long long now = fk_mstime()
     acc.keys = <PyObject *>keys
     while True:
-        cursor = dict_scan(db.dict, cursor, _scan_collect, &acc)
+        cursor = fk_dict_scan(db.dict, cursor, _scan_collect, &acc)
         if cursor == 0:
             break
     for k in keys:
         if not allkeys and not fk_stringmatchlen(pat, plen, k, len(k), 0):
             continue
-        e = dict_find(db.dict, k, len(k))
+        e = fk_dict_find(db.dict, k, len(k))
         if e != NULL and (e.klen & FK_HAS_EXPIRE) and 0 <= db.get_expire(e) <= now:
             continue    # logically expired: KEYS doesn't show it (nor delete it)
         out.append(k)
@@ -191,9 +166,9 @@ cdef int scan_impl(Client c) except -1:
         else:
             return c.add_syntax_error()
     acc.keys = <PyObject *>keys
-    maxiter = count * 10
+    maxiter = count * 10 if count <= LLONG_MAX // 10 else LLONG_MAX   # no overflow for huge COUNTs
     while True:
-        cursor = dict_scan(db.dict, cursor, _scan_collect, &acc)
+        cursor = fk_dict_scan(db.dict, cursor, _scan_collect, &acc)
         maxiter -= 1
         if cursor == 0 or maxiter <= 0 or len(keys) >= count:
             break
@@ -222,7 +197,7 @@ cdef int randomkey_impl(Client c) except -1:
     cdef int tries = 0
     cdef bytes k
     while True:
-        e = dict_random(db.dict)
+        e = fk_dict_random(db.dict)
         if e == NULL:
             return c.add_null()
         k = e.key[:fk_entry_klen(e)]
@@ -404,7 +379,8 @@ cdef int ttl_generic(Client c, bint ms, bint absolute) except -1:
     ttl = expire if absolute else expire - fk_mstime()
     if ttl < 0:
         ttl = 0
-    return c.add_int(ttl if ms else (ttl + 500) // 1000)
+    # ttl + 500 in unsigned: EXPIRETIME of PEXPIREAT k 9223372036854775807
+    return c.add_int(ttl if ms else <long long>((<unsigned long long>ttl + 500) // 1000))
 
 cdef int ttl_impl(Client c) except -1:
     return ttl_generic(c, False, False)
@@ -561,18 +537,13 @@ cdef int flushall_impl(Client c) except -1:
 
 # ---------------------------------------------------------------- helpers for Python code
 
-def key_memory_usage(Database db, bytes key):
+def key_memory_usage(Database db, bytes key, size_t samples=5):
     """MEMORY USAGE: bytes the key takes (entry + value + bucket slot), None if absent."""
     cdef fk_entry *e = db.lookup(key, len(key), LOOKUP_NOTOUCH | LOOKUP_NOSTATS)
     cdef size_t total
     if e == NULL:
         return None
-    total = alloc_usable(e) + 8
-    if entry_encoding(e) == ENC_RAW and entry_type(e) == OBJ_STRING:
-        total += alloc_usable(e.v.ptr)
-    elif entry_encoding(e) == ENC_PYOBJ:
-        o = <object>e.v.ptr
-        total += o.memory_usage() if hasattr(o, "memory_usage") else 64
+    total = fk_usable(e) + 8 + fk_objtype_of(e).mem_usage(e, samples)
     if e.klen & FK_HAS_EXPIRE:
         total += 24 + fk_entry_klen(e) + 8
     return total

@@ -1,0 +1,41 @@
+/* fk_shared: the process-wide state of the C layer, in one struct.
+ *
+ * fastkv is several Python extension modules (the keyspace, the client,
+ * each family of command handlers ...).  Every one of them links the plain C
+ * code of csrc/ statically with hidden visibility, so any extension calls
+ * fk_dict_find or fk_malloc directly, with no re-export and no clash with
+ * other libraries.  Code can be copied into each module; *state* must not be:
+ * there is one used_memory counter and one hash seed per process, or a dict
+ * built by one module would hash differently in another.
+ *
+ * So all mutable C state lives in this struct.  One instance exists, owned by
+ * the extension fastkv._core.shared, which publishes its address in a
+ * PyCapsule (as numpy and datetime publish their C APIs).  Every other
+ * extension points its own hidden `fk_sh` at it when it is imported
+ * (fastkv/_core/shared.pxd: attach()), before it runs any C code.
+ *
+ *   fastkv._core.shared  --capsule "_C_STATE"-->  &the_state
+ *   keyspace.so: fk_sh ----------------------------^
+ *   client.so:   fk_sh ----------------------------^
+ *   t_string.so: fk_sh ----------------------------^
+ *
+ * A new piece of process-wide C state is a new field here; nothing else in
+ * the build changes. */
+#ifndef FK_SHARED_H
+#define FK_SHARED_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fk_shared {
+    size_t used_memory;        /* bytes handed out by fk_malloc & co (INFO used_memory) */
+    uint8_t hash_seed[16];     /* SipHash key of every fk_dict; random per process */
+    uint32_t abi;              /* FK_SHARED_ABI of the owner, checked by attach() */
+} fk_shared;
+
+#define FK_SHARED_ABI 1u
+
+/* This extension's pointer to the one instance.  Before attach() it points to
+ * a private instance, so C unit tests of a single module work unattached. */
+extern fk_shared *fk_sh;
+
+#endif
