@@ -30,7 +30,10 @@ from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy, memmove, memchr
 from libc.stdint cimport uint64_t
 from fastkv._core.cdefs cimport *
-from fastkv._core.keyspace cimport Database, Keyspace, dict_new_plain, dict_free, dict_find, dict_add
+from fastkv._core.keyspace cimport Database, Keyspace
+from fastkv._core.shared cimport attach
+
+attach()
 
 import sys
 import time
@@ -103,9 +106,13 @@ cdef class Command:
         return f"<Command {self.name.decode()} arity={self.arity}>"
 
 
+cdef fk_dict_type PLAIN_TYPE     # a dict whose values own nothing
+PLAIN_TYPE.entry_free = NULL
+
+
 cdef class ServerState:
     def __cinit__(self):
-        self.commands = dict_new_plain()   # values: borrowed Command pointers
+        self.commands = fk_dict_new(&PLAIN_TYPE)   # values: borrowed Command pointers
         self.command_objects = {}
         self.requirepass = b""
         self.proto_max_bulk_len = 512 * 1024 * 1024
@@ -120,13 +127,13 @@ cdef class ServerState:
         self.maxclients = 10000
 
     def __dealloc__(self):
-        dict_free(self.commands)
+        fk_dict_free(self.commands)
 
     def register(self, Command cmd):
         """Add a top-level command to the dispatch table."""
-        cdef fk_entry *e = dict_find(self.commands, cmd.name, len(cmd.name))
+        cdef fk_entry *e = fk_dict_find(self.commands, cmd.name, len(cmd.name))
         if e == NULL:
-            e = dict_add(self.commands, cmd.name, len(cmd.name), 0)
+            e = fk_dict_add(self.commands, cmd.name, len(cmd.name), 0)
         self.command_objects[cmd.name] = cmd
         e.v.ptr = <PyObject *>cmd
 
@@ -451,10 +458,14 @@ cdef class Client:
                     return self.protocol_error("unauthenticated bulk length")
                 self.qpos = (nl - self.qb) + 2
                 self.bulklen = ll
-                if ll >= PROTO_MBULK_BIG_ARG and self.qcap - self.qpos < ll + 2:
+                # (ll may be near LLONG_MAX when proto-max-bulk-len is set so high:
+                # compare without computing ll + 2, and never reserve more than
+                # the query buffer limit, which closes the client anyway)
+                if (ll >= PROTO_MBULK_BIG_ARG and self.qcap - self.qpos - 2 < ll
+                        and ll < self.srv.client_query_buffer_limit):
                     # a big argument: make room for all of it at once
                     self.grow_qb(self.qpos + ll + 2)
-            if self.qlen - self.qpos < self.bulklen + 2:
+            if self.qlen - self.qpos - 2 < self.bulklen:
                 return NEED_MORE
             self.ensure_argv(self.argc + 1)
             self.argv[self.argc].off = self.qpos
@@ -571,7 +582,7 @@ cdef class Client:
             p = self.argv[0].p
             for i in range(n):
                 name[i] = p[i] + 32 if c'A' <= p[i] <= c'Z' else p[i]
-            e = dict_find(srv.commands, name, n)
+            e = fk_dict_find(srv.commands, name, n)
         if e == NULL:
             self.reject_unknown()
             return 1
@@ -687,7 +698,7 @@ cdef class Client:
             where = "unix:%s" % (self.laddr or "")
         else:
             where = "%s:%s" % (self.addr[0], self.addr[1]) if self.addr else "?"
-        from fastkv.commands.state import redact_argv
+        from fastkv._core.util import redact_argv
         args = " ".join(repr_arg(a) for a in redact_argv(self.argv_list(), srv))
         line = ("+%.6f [%d %s] %s\r\n" % (now, self.db.id, where, args)).encode("utf-8", "surrogateescape")
         for m in list(srv.monitors):

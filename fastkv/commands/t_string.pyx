@@ -13,9 +13,11 @@ from libc.math cimport isnan, isinf
 from fastkv._core.cdefs cimport *
 from fastkv._core.client cimport Client, wrap
 from fastkv._core.keyspace cimport (Database, string_view, entry_type, entry_encoding, entry_lru,
-    entry_set_meta, lru_clock, OBJ_STRING, ENC_RAW, ENC_INT, ENC_EMBSTR, LOOKUP_NONE, LOOKUP_WRITE,
-    str_new, str_reserve)
+    entry_set_meta, lru_clock, LOOKUP_NONE, LOOKUP_WRITE)
+from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport arg_eq, arg_ll, reply_string, mark_dirty
+
+attach()
 
 cdef extern from *:
     long long LLONG_MAX
@@ -248,8 +250,13 @@ cdef int msetnx_impl(Client c) except -1:
     return mset_generic(c, True)
 
 cdef int string_too_long(Client c, long long size, long long append) except -1:
-    """checkStringLength: 1 (and an error reply) if the result is too big."""
-    if size + append > c.srv.proto_max_bulk_len:
+    """checkStringLength: 1 (and an error reply) if the result is too big.
+    size and append are >= 0; the sum is computed unsigned so that it can't
+    overflow (SETRANGE k 9223372036854775807 x), and a value never exceeds
+    what an fk_str can hold (uint32 length) even if proto-max-bulk-len
+    is configured higher."""
+    cdef unsigned long long total = <unsigned long long>size + <unsigned long long>append
+    if total > <unsigned long long>c.srv.proto_max_bulk_len or total > 0xffffffffULL:
         c.add_error_str("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
         return 1
     return 0
@@ -271,7 +278,7 @@ cdef int append_impl(Client c) except -1:
     if string_too_long(c, olen, vn):
         return 0
     e = db.entry_string_raw(e)
-    s = str_reserve(<fk_str *>e.v.ptr, s_len(e) + vn)
+    s = fk_str_reserve(<fk_str *>e.v.ptr, s_len(e) + vn)
     memcpy(s.buf + s.len, c.argv[2].p, vn)
     s.len += <uint32_t>vn
     e.v.ptr = s
@@ -340,7 +347,7 @@ cdef int setrange_impl(Client c) except -1:
         if string_too_long(c, offset, vn):
             return 0
         e = db.prepare_value(c.argv[1].p, c.argv[1].n, 0, False)
-        e.v.ptr = str_new(NULL, offset + vn)
+        e.v.ptr = fk_str_new(NULL, offset + vn)
         entry_set_meta(e, OBJ_STRING, ENC_RAW, lru_clock())
     else:
         if entry_type(e) != OBJ_STRING:
@@ -353,7 +360,7 @@ cdef int setrange_impl(Client c) except -1:
         e = db.entry_string_raw(e)
     s = <fk_str *>e.v.ptr
     if offset + vn > s.len:
-        s = str_reserve(s, offset + vn)
+        s = fk_str_reserve(s, offset + vn)
         memset(s.buf + s.len, 0, offset + vn - s.len)
         s.len = <uint32_t>(offset + vn)
         e.v.ptr = s
@@ -427,7 +434,8 @@ cdef int incrbyfloat_impl(Client c) except -1:
     if not fk_string2ld(c.argv[2].p, c.argv[2].n, &incr):
         return c.add_error_str("ERR value is not a valid float")
     value += incr
-    if isnan(<double>value) or isinf(<double>value):
+    # long double checks, as Redis: 1e308 + 1e308 is a finite long double
+    if isnan(value) or isinf(value):
         return c.add_error_str("ERR increment would produce NaN or Infinity")
     blen = fk_ld2string(buf, sizeof(buf), value)
     if blen == 0:
@@ -475,10 +483,11 @@ cdef int lcs_impl(Client c) except -1:
         return c.add_error_str("ERR If you want both the length and indexes, please just use IDX.")
     if alen >= 0xfffffffe or blen >= 0xfffffffe:
         return c.add_error_str("ERR String too long for LCS")
-    cdef unsigned long long dp_bytes = <unsigned long long>(alen + 1) * <unsigned long long>(blen + 1) * 4
-    if dp_bytes > <unsigned long long>c.srv.proto_max_bulk_len:
+    # cells < 2^64 (both lengths < 2^32 - 2); cells * 4 could wrap, so compare cells
+    cdef unsigned long long dp_cells = <unsigned long long>(alen + 1) * <unsigned long long>(blen + 1)
+    if dp_cells > <unsigned long long>c.srv.proto_max_bulk_len // 4:
         return c.add_error_str("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
-    cdef uint32_t *dp = <uint32_t *>malloc(dp_bytes)
+    cdef uint32_t *dp = <uint32_t *>malloc(dp_cells * 4)
     if dp == NULL:
         return c.add_error_str("ERR Insufficient memory, failed allocating transient memory for LCS")
     cdef Py_ssize_t i, jj, W = blen + 1
