@@ -18,7 +18,7 @@ from fastkv import log as _log
 from fastkv._core.client import Client, ServerState
 from fastkv.config import ConfigError
 from fastkv._core.keyspace import Keyspace
-from fastkv.commands import state as commands_state
+from fastkv.services import state as services
 from fastkv.commands import table
 
 try:
@@ -55,7 +55,7 @@ class Server:
         for name in ("requirepass", "proto-max-bulk-len", "client-query-buffer-limit",
                      "maxclients", "timeout", "maxmemory-policy"):
             cfg.on_change(name, lambda n, v: self._apply_config())
-        commands_state.install(self)  # slow log, latency monitor, memory peak state
+        services.install(self)  # slow log, latency monitor, memory peak state
         cfg.on_change("port", self.rebind)
         cfg.on_change("bind", self.rebind)
 
@@ -204,7 +204,7 @@ class Server:
                         self.log("Closing idle client", _log.VERBOSE)
                         c.close()
             self.sample_stats(now_ms)
-            commands_state.cron_tick(self)
+            services.cron_tick(self)
             self.cronloops += 1
         except Exception as exc:  # the cron must never die
             self.log_warning("cron error: %r" % (exc,))

@@ -1,5 +1,5 @@
 """Server and connection commands (fastkv/commands/conn.py, t_client.py,
-t_command.py, introspect.py, debug.py, state.py, info.py) beyond the basics
+t_command.py, introspect.py, debug.py and the services in fastkv/services/) beyond the basics
 of test_compat_server.py: HELP texts, COMMAND for every served command, key
 extraction, CLIENT filters, INFO layout, stats resets,
 SLOWLOG redaction, LATENCY, MEMORY STATS, DEBUG and MONITOR details.

@@ -5,9 +5,9 @@ Handler conventions are in state.py.
 from __future__ import annotations
 
 from fastkv._core.client import CLIENT_FLAGS, ReplyError
-from fastkv.commands.info import REDIS_VERSION
-from fastkv.commands.state import SYNTAX_ERROR, to_ll
 from fastkv.commands.t_client import validate_client_name
+from fastkv.commands.util import SYNTAX_ERROR, to_ll
+from fastkv.services.info import REDIS_VERSION
 
 _F_MONITOR = CLIENT_FLAGS["monitor"]
 _F_REPLY_OFF = CLIENT_FLAGS["reply_off"]

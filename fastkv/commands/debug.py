@@ -9,7 +9,9 @@ import time
 
 from fastkv._core.client import ReplyError
 from fastkv.commands import meta
-from fastkv.commands.state import config_of, err_subcommand, is_local, reply_help, to_ll
+from fastkv.commands.util import err_subcommand, reply_help, to_ll
+from fastkv.services.clients import is_local
+from fastkv.services.state import config_of
 
 
 # The subcommands fastkv implements, with Redis's help text for them.

@@ -1,8 +1,8 @@
 """Server introspection: INFO, CONFIG, TIME, LASTSAVE, MEMORY, SLOWLOG and
-LATENCY.  The INFO text itself is built by info.py; the slow log and the
-latency events are recorded by the per-server state in state.py.
+LATENCY.  The INFO text, the memory figures, the slow log and the latency
+events come from the server services (fastkv/services/).
 
-Handler conventions are in state.py.
+Handler conventions are in util.py.
 """
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import ctypes
 import time
 
 from fastkv._core.client import ReplyError
-from fastkv.commands import info as _info
-from fastkv.commands.state import (SYNTAX_ERROR, config_of, err_subcommand, help_handler,
-                                   is_local, reply_txt, state_of, to_ll)
+from fastkv.commands.util import SYNTAX_ERROR, err_subcommand, help_handler, reply_txt, to_ll
 from fastkv.config import ConfigError, decode_value, encode_value
+from fastkv.services import info as _info
+from fastkv.services import memory as _memory
+from fastkv.services.clients import is_local
+from fastkv.services.state import config_of, state_of
 
 
 # --------------------------------------------------------------------------
@@ -144,6 +146,7 @@ MEMORY_HELP = [
 def memory_usage_cmd(c, argv):
     from fastkv.commands import t_keys
     j = 3
+    samples = 5
     while j < len(argv):
         if argv[j].lower() == b"samples" and j + 1 < len(argv):
             n = to_ll(argv[j + 1])
@@ -151,68 +154,19 @@ def memory_usage_cmd(c, argv):
                 raise ReplyError("ERR value is not an integer or out of range")
             if n < 0:
                 raise ReplyError(SYNTAX_ERROR)
+            samples = n
             j += 2
         else:
             raise ReplyError(SYNTAX_ERROR)
-    usage = t_keys.key_memory_usage(c.db, argv[2])
+    usage = t_keys.key_memory_usage(c.db, argv[2], samples)
     if usage is None:
         c.reply_null()
     else:
         c.reply_int(usage)
 
 
-def _float32(x: float) -> float:
-    """Redis keeps these ratios in C floats: reply what a float holds."""
-    import struct
-    return struct.unpack("f", struct.pack("f", x))[0]
-
-
 def memory_stats_cmd(c, argv):
-    st = state_of(c.srv)
-    mh = _info.memory_overhead(c.srv, st.mem)
-    c.reply_map_len(27 + len(mh["dbs"]))
-
-    def kv_int(k, v):
-        c.reply_bulk(k)
-        c.reply_int(v)
-
-    def kv_double(k, v):
-        c.reply_bulk(k)
-        c.reply_double(_float32(v))
-
-    kv_int(b"peak.allocated", mh["peak"])
-    kv_int(b"total.allocated", mh["used"])
-    kv_int(b"startup.allocated", mh["startup"])
-    kv_int(b"replication.backlog", 0)
-    kv_int(b"clients.slaves", 0)
-    kv_int(b"clients.normal", mh["clients_normal"])
-    kv_int(b"cluster.links", 0)
-    kv_int(b"aof.buffer", 0)
-    kv_int(b"lua.caches", 0)
-    kv_int(b"functions.caches", 0)
-    for dbid, main, expires in mh["dbs"]:
-        c.reply_bulk(b"db.%d" % dbid)
-        c.reply_map_len(3)
-        kv_int(b"overhead.hashtable.main", main)
-        kv_int(b"overhead.hashtable.expires", expires)
-        kv_int(b"overhead.hashtable.slot-to-keys", 0)
-    kv_int(b"overhead.total", mh["overhead"])
-    kv_int(b"keys.count", mh["keys"])
-    kv_int(b"keys.bytes-per-key", mh["bytes_per_key"])
-    kv_int(b"dataset.bytes", mh["dataset"])
-    kv_double(b"dataset.percentage", mh["dataset_perc"])
-    kv_double(b"peak.percentage", mh["peak_perc"])
-    kv_int(b"allocator.allocated", mh["allocator_allocated"])
-    kv_int(b"allocator.active", mh["allocator_active"])
-    kv_int(b"allocator.resident", mh["allocator_resident"])
-    kv_double(b"allocator-fragmentation.ratio", mh["allocator_frag"])
-    kv_int(b"allocator-fragmentation.bytes", mh["allocator_frag_bytes"])
-    kv_double(b"allocator-rss.ratio", mh["allocator_rss"])
-    kv_int(b"allocator-rss.bytes", mh["allocator_rss_bytes"])
-    kv_double(b"rss-overhead.ratio", mh["rss_extra"])
-    kv_int(b"rss-overhead.bytes", mh["rss_extra_bytes"])
-    kv_double(b"fragmentation", mh["total_frag"])
-    kv_int(b"fragmentation.bytes", mh["total_frag_bytes"])
+    c.reply(_memory.memory_stats(c.srv, state_of(c.srv).mem))
 
 
 def memory_malloc_stats_cmd(c, argv):
@@ -251,7 +205,7 @@ SLOWLOG_HELP = [
 def slowlog_get_cmd(c, argv):
     if len(argv) > 3:
         err_subcommand(argv)
-    log = state_of(c.srv).slowlog
+    log = state_of(c.srv).slowlog.entries
     count = 10
     if len(argv) == 3:
         count = to_ll(argv[2])
@@ -279,7 +233,7 @@ def slowlog_len_cmd(c, argv):
 
 
 def slowlog_reset_cmd(c, argv):
-    state_of(c.srv).slowlog.clear()
+    state_of(c.srv).slowlog.reset()
     c.reply_ok()
 
 
@@ -310,7 +264,7 @@ LATENCY_HELP = [
 
 
 def latency_latest_cmd(c, argv):
-    events = state_of(c.srv).latency
+    events = state_of(c.srv).latency.events
     c.reply_array_len(len(events))
     for name, ts in events.items():
         t, lat = ts.latest()
@@ -322,7 +276,7 @@ def latency_latest_cmd(c, argv):
 
 
 def latency_history_cmd(c, argv):
-    ts = state_of(c.srv).latency.get(argv[2].decode("utf-8", "surrogateescape"))
+    ts = state_of(c.srv).latency.events.get(argv[2].decode("utf-8", "surrogateescape"))
     samples = ts.history() if ts is not None else []
     c.reply_array_len(len(samples))
     for t, lat in samples:
@@ -332,16 +286,8 @@ def latency_history_cmd(c, argv):
 
 
 def latency_reset_cmd(c, argv):
-    events = state_of(c.srv).latency
-    if len(argv) == 2:
-        n = len(events)
-        events.clear()
-    else:
-        n = 0
-        for a in argv[2:]:
-            if events.pop(a.decode("utf-8", "surrogateescape"), None) is not None:
-                n += 1
-    c.reply_int(n)
+    names = [a.decode("utf-8", "surrogateescape") for a in argv[2:]]
+    c.reply_int(state_of(c.srv).latency.reset(names or None))
 
 
 latency_help_cmd = help_handler(LATENCY_HELP)

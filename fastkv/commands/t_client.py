@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 
 from fastkv._core.client import CLIENT_FLAGS, ReplyError
-from fastkv.commands import info as _info
 from fastkv.commands import meta
-from fastkv.commands.state import (SYNTAX_ERROR, err_subcommand, fmt_addr,
-                                   help_handler, peer_id, reply_txt, to_ll)
+from fastkv.commands.util import SYNTAX_ERROR, err_subcommand, help_handler, reply_txt, to_ll
+from fastkv.services.clients import fmt_addr, peer_id
+from fastkv.services.memory import client_memory
 
 LLONG_MAX = (1 << 63) - 1
 
@@ -167,7 +167,7 @@ def client_info_string(x, current=None) -> str:
     qlen, qcap = x.qbuf_len, x.qbuf_cap
     obl = x.obuf_len
     argv_mem = x.argv_len_sum if x is current else 0
-    tot = _info.client_memory(x)
+    tot = client_memory(x)
     name = x.name.decode("utf-8", "surrogateescape") if x.name else ""
     return ("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 "
             "ssub=0 multi=-1 qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=%d "

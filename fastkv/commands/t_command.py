@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from fastkv._core.client import ReplyError
 from fastkv.commands import meta
-from fastkv.commands.state import SYNTAX_ERROR, help_handler, state_of, to_ll
+from fastkv.commands.util import SYNTAX_ERROR, help_handler, to_ll
 from fastkv.config import stringmatch
+from fastkv.services.state import state_of
 
 
 # --------------------------------------------------------------------------

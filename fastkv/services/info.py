@@ -16,7 +16,7 @@ of a section with ``add_provider(section, fn)`` (e.g. persistence):
 ``fn(server_state)`` returns a list of (name, value) pairs; existing names are
 replaced in place, new ones appended.
 
-The memory figures are shared with MEMORY STATS (``memory_overhead``).
+The memory figures come from memory.py, shared with MEMORY STATS.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import sys
 import time
 
 from fastkv import __version__
-from fastkv._core.keyspace import used_memory as _fk_used_memory
+from fastkv.services.memory import memory_overhead, total_system_memory
 
 REDIS_VERSION = "7.0.15"
 
@@ -70,97 +70,6 @@ def bytes_to_human(n: int) -> str:
         if n < 1024 ** (i + 1):
             return "%.2f%s" % (n / 1024 ** i, unit)
     return "%dB" % n
-
-
-def _ratio(a, b) -> float:
-    return a / b if b else 0.0
-
-
-# --------------------------------------------------------------------------
-# memory figures (INFO memory and MEMORY STATS)
-# --------------------------------------------------------------------------
-
-def rss_bytes() -> int:
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def total_system_memory() -> int:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError):
-        return 0
-
-
-def client_memory(c) -> int:
-    """Approximate getClientMemoryUsage(): query buffer, argv, output buffers."""
-    pending = 0
-    t = c.transport
-    if t is not None:
-        try:
-            pending = t.get_write_buffer_size()
-        except Exception:  # noqa: BLE001 - closed transports
-            pending = 0
-    return CLIENT_STRUCT_SIZE + c.qbuf_cap + c.argv_len_sum + max(c.obuf_len, 1024) + pending
-
-
-CLIENT_STRUCT_SIZE = 1024   # the Client object, its argv array and bookkeeping
-
-
-class MemState:
-    """Per-server memory bookkeeping that INFO needs between calls."""
-
-    def __init__(self):
-        self.startup = _fk_used_memory()
-        self.peak = self.startup
-
-    def sample(self) -> int:
-        used = _fk_used_memory()
-        if used > self.peak:
-            self.peak = used
-        return used
-
-
-def memory_overhead(srv, mem: MemState) -> dict:
-    """getMemoryOverheadData(): the numbers behind INFO memory / MEMORY STATS."""
-    used = mem.sample()
-    clients_normal = sum(client_memory(c) for c in list(srv.clients.values()))
-    dbs = []
-    overhead_db = 0
-    for db in srv.keyspace.dbs:
-        keys = db.dbsize()
-        expires = db.expires_count()
-        if not keys and not expires:
-            continue
-        b = db.buckets()
-        main = (b[0] + b[1]) * 8
-        dbs.append((db.id, main, expires * 8 if expires else 0))
-        overhead_db += main + (expires * 8 if expires else 0)
-    overhead = mem.startup + clients_normal + overhead_db
-    dataset = max(0, used - overhead)
-    net = used - mem.startup
-    rss = rss_bytes()
-    keys = srv.keyspace.total_keys()
-    return {
-        "used": used, "peak": max(mem.peak, used), "startup": mem.startup,
-        "clients_normal": clients_normal, "dbs": dbs, "overhead": overhead,
-        "dataset": dataset,
-        "dataset_perc": dataset * 100.0 / net if net > 0 else 0.0,
-        "peak_perc": used * 100.0 / mem.peak if mem.peak else 0.0,
-        "keys": keys, "bytes_per_key": (net // keys) if keys else 0,
-        "rss": rss,
-        # fastkv's allocator is libc malloc (counted with malloc_usable_size):
-        # what was handed out is both "allocated" and "active".
-        "allocator_allocated": used, "allocator_active": used,
-        "allocator_resident": rss,
-        "allocator_frag": _ratio(used, used), "allocator_frag_bytes": 0,
-        "allocator_rss": _ratio(rss, used), "allocator_rss_bytes": rss - used,
-        "rss_extra": 1.0, "rss_extra_bytes": 0,
-        "total_frag": _ratio(rss, used), "total_frag_bytes": rss - used,
-    }
 
 
 # --------------------------------------------------------------------------
