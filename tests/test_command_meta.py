@@ -1,7 +1,7 @@
-"""Check fastkv/commands/redis_commands.json + meta.py against real Redis.
+"""Check fastkv/meta (redis_commands.json + __init__.py) against real Redis.
 
 For a sample of commands, the stored entry is turned into a reply shape by
-fastkv.commands.meta, encoded with the small RESP encoder below (RESP2 and
+fastkv.meta, encoded with the small RESP encoder below (RESP2 and
 RESP3) and compared byte-for-byte with what a real redis-server sends for
 ``COMMAND INFO x`` / ``COMMAND DOCS x`` on a raw socket.
 
@@ -23,8 +23,8 @@ import time
 
 import pytest
 
-from fastkv.commands import meta
-from fastkv.commands.meta import RSet, RStatus
+from fastkv import meta
+from fastkv.meta import RSet, RStatus
 
 REDIS_SERVER = (os.environ.get("REDIS_SERVER") or shutil.which("redis-server")
                 or "/usr/bin/redis-server")

@@ -5,7 +5,8 @@ with what the dispatcher enforces."""
 import pytest
 
 from fastkv._core.client import FLAG_BITS
-from fastkv.commands import meta, table
+from fastkv import meta
+from fastkv.commands import table
 
 
 def all_rows():

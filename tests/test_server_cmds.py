@@ -204,7 +204,8 @@ GETKEYS_LINES = [
 @pytest.mark.fastkv_only
 def test_key_extraction_matches_redis(real_redis):
     from fastkv._core.client import Command
-    from fastkv.commands import meta, t_command
+    from fastkv import meta
+    from fastkv.commands import t_command
 
     with real_redis.raw(timeout=5) as rd:
         for line in GETKEYS_LINES:

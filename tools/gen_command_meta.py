@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate fastkv/commands/redis_commands.json from a real redis-server.
+"""Generate fastkv/meta/redis_commands.json from a real redis-server.
 
 Redis builds its command table from src/commands/*.json (-> commands.def).
 fastkv instead records what a real ``redis-server`` *replies* to
@@ -12,10 +12,10 @@ What this script does:
 2. switches the connection to RESP3 (``HELLO 3``) so that maps, sets and
    simple strings can be told apart, and reads ``COMMAND`` (info for every
    command) and ``COMMAND DOCS`` (docs for every command),
-3. converts the replies into plain JSON (see fastkv/commands/meta.py for the
+3. converts the replies into plain JSON (see fastkv/meta/__init__.py for the
    layout), sorted so the output is deterministic,
 4. self-checks: for every command and subcommand it re-encodes the stored
-   entry with fastkv.commands.meta and compares the bytes with what the
+   entry with fastkv.meta and compares the bytes with what the
    server sends for ``COMMAND INFO <name>`` / ``COMMAND DOCS <name>`` in both
    RESP2 and RESP3.  Redis iterates subcommands in hash-table order (random
    seed per process), so for that check only, the stored (sorted)
@@ -42,11 +42,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTPUT = ROOT / "fastkv" / "commands" / "redis_commands.json"
+DEFAULT_OUTPUT = ROOT / "fastkv" / "meta" / "redis_commands.json"
 
 sys.path.insert(0, str(ROOT))
-from fastkv.commands import meta  # noqa: E402  (after sys.path tweak)
-from fastkv.commands.meta import RSet, RStatus  # noqa: E402
+from fastkv import meta  # noqa: E402  (after sys.path tweak)
+from fastkv.meta import RSet, RStatus  # noqa: E402
 
 CRLF = b"\r\n"
 

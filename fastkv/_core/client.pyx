@@ -39,7 +39,7 @@ import sys
 import time
 import traceback
 
-from fastkv.commands.meta import RSet, RStatus
+from fastkv._core.reply import RSet, RStatus
 
 cdef enum:
     NEED_MORE = 0

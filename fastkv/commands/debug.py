@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import time
 
+from fastkv import meta
 from fastkv._core.client import ReplyError
-from fastkv.commands import meta
 from fastkv.commands.util import err_subcommand, reply_help, to_ll
 from fastkv.services.clients import is_local
 from fastkv.services.state import config_of

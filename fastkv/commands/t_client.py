@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import time
 
+from fastkv import meta
 from fastkv._core.client import CLIENT_FLAGS, ReplyError
-from fastkv.commands import meta
 from fastkv.commands.util import SYNTAX_ERROR, err_subcommand, help_handler, reply_txt, to_ll
 from fastkv.services.clients import fmt_addr, peer_id
 from fastkv.services.memory import client_memory

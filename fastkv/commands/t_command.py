@@ -7,8 +7,8 @@ Handler conventions are in state.py.
 """
 from __future__ import annotations
 
+from fastkv import meta
 from fastkv._core.client import ReplyError
-from fastkv.commands import meta
 from fastkv.commands.util import SYNTAX_ERROR, help_handler, to_ll
 from fastkv.config import stringmatch
 from fastkv.services.state import state_of

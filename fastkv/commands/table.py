@@ -12,7 +12,8 @@ Handlers are Cython functions (`t_string.get_cmd`) on the hot path, or
 Python functions `fn(client, argv)` for slow admin commands.
 """
 from fastkv._core.client import Command, FLAG_BITS
-from fastkv.commands import conn, debug, introspect, meta, t_client, t_command, t_keys, t_string
+from fastkv import meta
+from fastkv.commands import conn, debug, introspect, t_client, t_command, t_keys, t_string
 
 
 class Row:

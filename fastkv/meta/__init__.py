@@ -92,30 +92,14 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from fastkv._core.reply import RSet, RStatus
+
 __all__ = [
     "RSet", "RStatus", "load", "flat", "lookup", "generated_header",
     "command_info", "command_docs", "info", "docs", "DATA_FILE",
 ]
 
 DATA_FILE = Path(__file__).with_name("redis_commands.json")
-
-
-class RStatus(str):
-    """A RESP simple string (``+OK``) rather than a bulk string."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"RStatus({str.__repr__(self)})"
-
-
-class RSet(list):
-    """A RESP3 set (``~N``); encoded as a plain array in RESP2."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"RSet({list.__repr__(self)})"
 
 
 # --------------------------------------------------------------------------
