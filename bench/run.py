@@ -35,6 +35,7 @@ import io
 import json
 import os
 import platform
+import select
 import shlex
 import shutil
 import signal
@@ -56,6 +57,16 @@ DEFAULT_REDIS_CMD = "redis-server " + SERVER_ARGS + " --daemonize no"
 
 DEFAULT_TESTS = "set,get,incr,mset"
 DEFAULT_PIPELINES = "1,16"
+
+# --profile: which parts run, which redis-benchmark tests, default -n values
+# (at -P 1, at -P > 1; the --quick values are the same for every profile).
+PARTS = ("throughput", "memory", "notify", "pubsub", "multi")
+PROFILES = {
+    "default": {"parts": ("throughput", "memory"), "tests": DEFAULT_TESTS,
+                "requests": (200_000, 2_000_000)},
+    "issue3": {"parts": ("throughput", "notify", "pubsub", "multi"), "tests": "ping_mbulk,set,get",
+               "requests": (100_000, 1_000_000)},
+}
 
 
 # --------------------------------------------------------------------------
@@ -680,6 +691,423 @@ def memory_rows(m: dict) -> tuple[list[str], list[list[str]]]:
 
 
 # --------------------------------------------------------------------------
+# Own load generators (bench/loadgen.py workers): keyspace notifications,
+# PUBLISH fan-out, MULTI/EXEC
+# --------------------------------------------------------------------------
+
+LOADGEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "loadgen.py")
+
+
+class Worker:
+    """A bench/loadgen.py process (pinned like redis-benchmark), killed on exit."""
+
+    def __init__(self, pin: list[str], mode: str, cfg: dict):
+        self.proc = subprocess.Popen(
+            pin + [sys.executable, LOADGEN, mode, json.dumps(cfg)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float) -> Optional[str]:
+        """Wait for the READY line; returns an error message or None."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            r, _, _ = select.select([self.proc.stdout], [], [], max(0.0, end - time.monotonic()))
+            if not r:
+                break
+            line = self.proc.stdout.readline()
+            if line.strip() == b"READY":
+                return None
+            if not line:  # exited
+                err = self.proc.stderr.read().decode(errors="replace").strip().splitlines()
+                return "subscriber failed: " + (" / ".join(err[-3:]) or f"exit {self.proc.wait()}")
+            try:
+                return json.loads(line).get("error") or f"unexpected output {line[:100]!r}"
+            except ValueError:
+                return f"unexpected output {line[:100]!r}"
+        return f"subscriber not ready after {timeout:.0f}s"
+
+    def tell(self, line: str) -> None:
+        try:
+            self.proc.stdin.write(line.encode() + b"\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # already finished (e.g. got all it expected)
+
+    def result(self, timeout: float) -> tuple[Optional[dict], str]:
+        """(JSON result, error) once the worker exits (killed after `timeout`)."""
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None, f"load generator timed out after {timeout:.0f}s"
+        lines = out.decode(errors="replace").strip().splitlines()
+        if self.proc.returncode != 0 or not lines:
+            msg = err.decode(errors="replace").strip().splitlines() or lines
+            return None, f"load generator exit {self.proc.returncode}: " + " / ".join(msg[-3:])
+        try:
+            res = json.loads(lines[-1])
+        except ValueError:
+            return None, f"could not parse load generator output {lines[-1][:200]!r}"
+        return res, res.get("error") or ""
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.communicate()
+
+
+def cpu_seconds(pid: int) -> Optional[float]:
+    """utime + stime of a process (for "was the server saturated?" notes)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def alternate(servers: list[Server], repeat: int, label: str, unit: str, fn) -> dict:
+    """Run fn(server) -> (value|None, error, detail) `repeat` times per server,
+    alternating servers; returns {name: {runs, median, errors, details}}."""
+    runs = {s.name: [] for s in servers}
+    errors = {s.name: [] for s in servers}
+    details = {s.name: [] for s in servers}
+    for rep in range(repeat):
+        for s in servers:
+            if not s.alive():
+                val, err, det = None, f"{s.name} is not running (exit code {s.proc.returncode if s.proc else '?'})", {}
+            else:
+                val, err, det = fn(s)
+            runs[s.name].append(val)
+            details[s.name].append(det)
+            extra = det.get("note", "") if det else ""
+            if val is None:
+                errors[s.name].append(err)
+                log(f"  {label} {s.name:<6} run {rep + 1}: FAILED: {err}")
+                if s.proc is not None and not s.alive() and not s.death_reported:
+                    s.death_reported = True
+                    log(s.log_tail())
+            else:
+                log(f"  {label} {s.name:<6} run {rep + 1}: {val:>12,.0f} {unit}" + (f"  ({extra})" if extra else ""))
+                if err:
+                    errors[s.name].append(err)
+                    log(f"      warning: {err}")
+    out = {}
+    for s in servers:
+        ok = [r for r in runs[s.name] if r is not None]
+        med = statistics.median(ok) if ok and len(ok) == len(runs[s.name]) else None
+        out[s.name] = {"runs": runs[s.name], "median": med, "errors": errors[s.name], "details": details[s.name]}
+    out["ratio"] = ratio(out["fastkv"]["median"], out["redis"]["median"]) if "fastkv" in out else None
+    return out
+
+
+def server_pair(args, server_pin: list[str]) -> list[Server]:
+    """Fresh fastkv + redis (started; caller stops them)."""
+    servers = [Server("fastkv", args.fastkv_cmd, server_pin, args.start_timeout),
+               Server("redis", args.redis_cmd, server_pin, args.start_timeout)]
+    try:
+        for s in servers:
+            s.start()
+    except BaseException:
+        for s in servers:
+            s.stop()
+        raise
+    return servers
+
+
+def try_command(server: Server, *cmd) -> tuple[object, str]:
+    """One command on a fresh connection: (reply, error message or '')."""
+    try:
+        with RespConn(server.port, timeout=10) as c:
+            return c.command(*cmd), ""
+    except RespError as e:
+        return None, f"{' '.join(map(str, cmd[:3]))}: -{e}"
+    except OSError as e:
+        return None, f"{' '.join(map(str, cmd[:3]))}: {type(e).__name__}: {e}"
+
+
+# ---- (b) keyspace notifications ------------------------------------------
+
+
+def notify_part(args, deadline: Deadline, server_pin, bench_pin, results: list[dict]) -> None:
+    """redis-benchmark SET with notify-keyspace-events KEA and one pattern
+    subscriber draining its socket in a loadgen.py process."""
+    servers = server_pair(args, server_pin)
+    try:
+        setup_err = {}
+        for s in servers:
+            _, err = try_command(s, "CONFIG", "SET", "notify-keyspace-events", "KEA")
+            setup_err[s.name] = err
+            if err:
+                log(f"  {s.name}: {err}")
+        for pipeline in [int(p) for p in args.pipelines.split(",")]:
+            n = args.requests if pipeline == 1 else args.requests_pipelined
+            # SET emits one keyspace and one keyevent notification.
+            expected = 2 * n
+
+            def one(s: Server):
+                if setup_err[s.name]:
+                    return None, setup_err[s.name], {}
+                reader = Worker(bench_pin, "subscribe", {
+                    "port": s.port, "subs": 1, "kind": "psubscribe", "target": args.notify_pattern,
+                    "expected": expected, "idle": 2.0, "timeout": deadline.cap(args.run_timeout),
+                })
+                try:
+                    err = reader.wait_ready(deadline.cap(20))
+                    if err:
+                        return None, err, {}
+                    rps, err = run_redis_benchmark(s, "set", pipeline, n, args, deadline, bench_pin)
+                    reader.tell("DONE")
+                    res, rerr = reader.result(deadline.cap(60))
+                finally:
+                    reader.kill()
+                if rps is None:
+                    return None, err, {}
+                if res is None:
+                    return None, rerr, {}
+                det = {"notifications": res["messages"], "expected": expected,
+                       "closed_by_server": res["closed_by_server"],
+                       "note": f"{res['messages']:,}/{expected:,} notifications"}
+                if res["closed_by_server"]:
+                    return None, f"subscriber disconnected by the server after {res['messages']:,} notifications", det
+                if res["messages"] != expected:
+                    return rps, f"subscriber got {res['messages']:,} notifications, expected {expected:,}", det
+                return rps, "", det
+
+            entry = alternate(servers, args.repeat, f"set+notify -P {pipeline:<3}", "ops/s", one)
+            entry.update({"test": "set+notify", "pipeline": pipeline, "requests": n, "clients": args.clients,
+                          "pattern": args.notify_pattern, "notify_keyspace_events": "KEA"})
+            results.append(entry)
+    finally:
+        for s in servers:
+            s.stop()
+
+
+# ---- (c) PUBLISH fan-out -----------------------------------------------------
+
+
+def pubsub_messages(args, subs: int) -> int:
+    """Messages to publish for `subs` subscribers (bounded per subscriber so a
+    lagging reader can't hit the 32 MB pubsub output-buffer hard limit)."""
+    if args.pubsub_messages:
+        return args.pubsub_messages
+    target, cap = (1_000_000, 100_000) if args.quick else (5_000_000, 500_000)
+    return max(1000, min(cap, target // subs))
+
+
+def pubsub_part(args, deadline: Deadline, server_pin, bench_pin, results: list[dict]) -> None:
+    """S subscribers (one loadgen.py reader process) on one channel; N
+    PUBLISHes from --clients pipelined connections.  Rate = messages received
+    by all subscribers / (last message received - first PUBLISH sent)."""
+    servers = server_pair(args, server_pin)
+    payload = b"p" * args.pubsub_payload
+    chan = "bench:chan"
+    try:
+        for subs in [int(x) for x in args.pubsub_subscribers.split(",")]:
+            n = pubsub_messages(args, subs)
+            expected = subs * (n + 1)  # +1: the probe PUBLISH below
+
+            def one(s: Server):
+                reader = Worker(bench_pin, "subscribe", {
+                    "port": s.port, "subs": subs, "kind": "subscribe", "target": chan,
+                    "expected": expected, "idle": 2.0, "timeout": deadline.cap(args.run_timeout),
+                })
+                try:
+                    err = reader.wait_ready(deadline.cap(30))
+                    if err:
+                        return None, err, {}
+                    got, err = try_command(s, "PUBLISH", chan, payload)
+                    if err or got != subs:
+                        return None, err or f"PUBLISH returned {got!r}, expected {subs} receivers", {}
+                    cpu0 = cpu_seconds(s.pid)
+                    pub = Worker(bench_pin, "load", {
+                        "port": s.port, "conns": args.clients, "pipeline": args.pubsub_pipeline,
+                        "units": [encode_command("PUBLISH", chan, payload).decode("latin-1")],
+                        "newlines": 1, "total": n, "seconds": None,
+                    })
+                    try:
+                        pres, perr = pub.result(deadline.cap(args.run_timeout))
+                    finally:
+                        pub.kill()
+                    reader.tell("DONE")
+                    res, rerr = reader.result(deadline.cap(60))
+                    cpu1 = cpu_seconds(s.pid)
+                finally:
+                    reader.kill()
+                if pres is None or perr:
+                    return None, "publisher: " + perr, {}
+                if res is None:
+                    return None, rerr, {}
+                det = {"received": res["messages"], "expected": expected,
+                       "publish_rate": pres["rate"], "publisher_cpu": pres["client_cpu"],
+                       "reader_cpu_s": res["reader_cpu_s"], "closed_by_server": res["closed_by_server"]}
+                if res["closed_by_server"]:
+                    return None, f"{res['closed_by_server']} subscriber(s) disconnected by the server", det
+                if res["messages"] != expected:
+                    return None, f"subscribers got {res['messages']:,} messages, expected {expected:,}", det
+                secs = res["last_t"] - pres["start_t"]
+                scpu = (cpu1 - cpu0) / secs if cpu0 is not None and cpu1 is not None else None
+                det.update(seconds=secs, server_cpu=scpu)
+                det["note"] = (f"{pres['rate']:,.0f} PUBLISH/s, {secs:.2f}s, publisher cpu "
+                               f"{100 * (pres['client_cpu'] or 0):.0f}%"
+                               + (f", server cpu {100 * scpu:.0f}%" if scpu is not None else ""))
+                return subs * n / secs, "", det
+
+            entry = alternate(servers, args.repeat, f"publish -> {subs:<3} subs", "msgs/s", one)
+            entry.update({"subscribers": subs, "messages": n, "publishers": args.clients,
+                          "pipeline": args.pubsub_pipeline, "payload": args.pubsub_payload})
+            results.append(entry)
+    finally:
+        for s in servers:
+            s.stop()
+
+
+# ---- (d) MULTI/EXEC ------------------------------------------------------------
+
+
+def _reply_newlines(reply) -> int:
+    """b"\\n" count of a reply's RESP2 encoding (values never contain one)."""
+    if isinstance(reply, list):
+        return 1 + sum(_reply_newlines(r) for r in reply)
+    if isinstance(reply, bytes):
+        return 2
+    return 1  # simple string, integer, error, nil
+
+
+def multi_part(args, deadline: Deadline, server_pin, bench_pin, results: list[dict]) -> None:
+    """--clients connections, each pipelining P transactions
+    MULTI / SET k v / INCR c / GET k / EXEC (time-bounded runs)."""
+    servers = server_pair(args, server_pin)
+    value = b"v" * 16
+    nconn = args.clients
+
+    def tx(i: int) -> list[tuple]:
+        return [("MULTI",), ("SET", f"mx:{i}", value), ("INCR", f"mxc:{i}"), ("GET", f"mx:{i}"), ("EXEC",)]
+
+    units = [b"".join(encode_command(*c) for c in tx(i)).decode("latin-1") for i in range(nconn)]
+    try:
+        # Validate one transaction per server and learn the reply shape.
+        setup = {}
+        for s in servers:
+            try:
+                with RespConn(s.port, timeout=10) as c:
+                    c.sock.sendall(units[0].encode("latin-1"))
+                    replies = [c.read_reply() for _ in tx(0)]
+                want = ["OK", "QUEUED", "QUEUED", "QUEUED"]
+                execr = replies[-1]
+                if replies[:4] != want or not (isinstance(execr, list) and len(execr) == 3
+                                               and execr[0] == "OK" and isinstance(execr[1], int)
+                                               and execr[2] == value):
+                    setup[s.name] = (None, f"unexpected MULTI/EXEC replies: {replies!r}"[:300])
+                else:
+                    setup[s.name] = (sum(_reply_newlines(r) for r in replies), "")
+            except OSError as e:
+                setup[s.name] = (None, f"{type(e).__name__}: {e}")
+            if setup[s.name][1]:
+                log(f"  {s.name}: {setup[s.name][1]}")
+
+        for pipeline in [int(p) for p in args.pipelines.split(",")]:
+
+            def one(s: Server):
+                newlines, err = setup[s.name]
+                if err:
+                    return None, err, {}
+                before, err = _counters(s, nconn)
+                if err:
+                    return None, err, {}
+                cpu0 = cpu_seconds(s.pid)
+                w = Worker(bench_pin, "load", {
+                    "port": s.port, "conns": nconn, "pipeline": pipeline, "units": units,
+                    "newlines": newlines, "total": None, "seconds": args.multi_seconds,
+                })
+                try:
+                    res, err = w.result(deadline.cap(args.multi_seconds + 60))
+                finally:
+                    w.kill()
+                if res is None or err:
+                    return None, err, {}
+                cpu1 = cpu_seconds(s.pid)
+                after, err = _counters(s, nconn)
+                if err:
+                    return None, err, {}
+                # Server CPU over the worker's lifetime (incl. connection setup):
+                # near 100% means the server, not the client, is the limit.
+                scpu = (cpu1 - cpu0) / res["elapsed"] if cpu0 is not None and cpu1 is not None else None
+                det = {"transactions": res["units"], "seconds": res["elapsed"], "client_cpu": res["client_cpu"],
+                       "server_cpu": scpu,
+                       "note": f"client cpu {100 * (res['client_cpu'] or 0):.0f}%"
+                               + (f", server cpu {100 * scpu:.0f}%" if scpu is not None else "")}
+                if after - before != res["units"]:
+                    return None, f"INCR counters grew by {after - before:,}, expected {res['units']:,}", det
+                return res["rate"], "", det
+
+            entry = alternate(servers, args.repeat, f"multi/exec -P {pipeline:<3}", "tx/s", one)
+            entry.update({"test": "multi(set,incr,get)", "pipeline": pipeline, "clients": nconn,
+                          "seconds": args.multi_seconds})
+            results.append(entry)
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def _counters(s: Server, nconn: int) -> tuple[int, str]:
+    """Sum of the INCR counters of all connections."""
+    try:
+        with RespConn(s.port, timeout=10) as c:
+            c.sock.sendall(b"".join(encode_command("GET", f"mxc:{i}") for i in range(nconn)))
+            vals = [c.read_reply() for _ in range(nconn)]
+        return sum(int(v) for v in vals if v is not None), ""
+    except (OSError, ValueError, TypeError) as e:
+        return 0, f"reading counters: {type(e).__name__}: {e}"
+
+
+# ---- tables -------------------------------------------------------------------
+
+
+def _ops_rows(results: list[dict], first: str, unit: str) -> tuple[list[str], list[list[str]]]:
+    headers = [first, "pipeline", f"fastkv {unit}", f"redis {unit}", "fastkv/redis"]
+    rows = [
+        [r["test"], str(r["pipeline"]), fmt_int(r["fastkv"]["median"]),
+         fmt_int(r["redis"]["median"]), fmt_ratio(r["fastkv"]["median"], r["redis"]["median"])]
+        for r in results
+    ]
+    return headers, rows
+
+
+def _notify_notes(results: list[dict]) -> list[str]:
+    notes = []
+    for r in results:
+        for name in ("fastkv", "redis"):
+            for d in r[name]["details"]:
+                if d and d.get("notifications") != d.get("expected"):
+                    notes.append(f"  note: {name} -P {r['pipeline']}: subscriber got {d.get('notifications'):,} "
+                                 f"of {d.get('expected'):,} notifications in a run")
+    return notes
+
+
+def notify_rows(results):
+    return _ops_rows(results, "test", "ops/s")
+
+
+def multi_rows(results):
+    return _ops_rows(results, "test", "tx/s")
+
+
+def pubsub_rows(results: list[dict]) -> tuple[list[str], list[list[str]]]:
+    headers = ["subscribers", "messages", "fastkv msgs/s", "redis msgs/s", "fastkv/redis"]
+    rows = [
+        [str(r["subscribers"]), f"{r['messages']:,}", fmt_int(r["fastkv"]["median"]),
+         fmt_int(r["redis"]["median"]), fmt_ratio(r["fastkv"]["median"], r["redis"]["median"])]
+        for r in results
+    ]
+    return headers, rows
+
+
+# --------------------------------------------------------------------------
 # Environment / CLI
 # --------------------------------------------------------------------------
 
@@ -730,7 +1158,13 @@ def parse_args(argv=None):
         description="Benchmark fastkv against redis-server (throughput + memory).",
         formatter_class=_HelpFormatter,
     )
-    p.add_argument("--only", choices=["throughput", "memory"], help="run just one part")
+    p.add_argument("--profile", choices=sorted(PROFILES), default="default",
+                   help="default: throughput (set,get,incr,mset) + memory.  issue3: throughput "
+                        "(ping_mbulk,set,get) + notify + pubsub + multi, -n 100000/1000000")
+    p.add_argument("--only", metavar="PARTS",
+                   help="comma-separated parts to run instead of the profile's: " + ", ".join(PARTS)
+                        + " (notify = SET with notify-keyspace-events KEA and a pattern subscriber; "
+                          "pubsub = PUBLISH fan-out; multi = MULTI/SET/INCR/GET/EXEC transactions)")
     p.add_argument("--quick", action="store_true",
                    help="small counts for a smoke test (20k/200k requests, 100k keys) unless given explicitly")
     p.add_argument("--fastkv-cmd", default=DEFAULT_FASTKV_CMD,
@@ -738,17 +1172,32 @@ def parse_args(argv=None):
                         f"'{SERVER_ARGS}' is appended (so 'python -m fastkv' works)")
     p.add_argument("--redis-cmd", default=DEFAULT_REDIS_CMD, help="reference redis-server command template")
     p.add_argument("--redis-benchmark", default="redis-benchmark", help="redis-benchmark binary")
-    p.add_argument("--tests", default=DEFAULT_TESTS, help="comma-separated redis-benchmark -t tests")
+    p.add_argument("--tests", default=None,
+                   help=f"comma-separated redis-benchmark -t tests (default {DEFAULT_TESTS}; "
+                        f"{PROFILES['issue3']['tests']} with --profile issue3)")
     p.add_argument("--pipelines", default=DEFAULT_PIPELINES, help="comma-separated -P values")
     p.add_argument("-c", "--clients", type=int, default=50, help="redis-benchmark -c")
     p.add_argument("-n", "--requests", type=int, default=None,
-                   help="requests per run at -P 1 (default 200000; 20000 with --quick)")
+                   help="requests per run at -P 1, also for notify (default 200000, 100000 with "
+                        "--profile issue3; 20000 with --quick)")
     p.add_argument("--requests-pipelined", type=int, default=None,
-                   help="requests per run at -P > 1 (default 2000000; 200000 with --quick)")
+                   help="requests per run at -P > 1 (default 2000000, 1000000 with --profile issue3; "
+                        "200000 with --quick)")
     p.add_argument("-r", "--keyspace", type=int, default=1_000_000, help="redis-benchmark -r (random keyspace)")
     p.add_argument("--repeat", type=int, default=3, help="runs per server per test; the median is reported")
     p.add_argument("--keys", type=int, default=None, help="keys for the memory test (default 1000000; 100000 with --quick)")
     p.add_argument("--value-size", type=int, default=16, help="value size in bytes for the memory test")
+    p.add_argument("--notify-pattern", default="__key*__:*",
+                   help="notify: PSUBSCRIBE pattern of the subscriber (SET emits 2 notifications)")
+    p.add_argument("--pubsub-subscribers", default="1,10,100", help="pubsub: subscriber counts, one run set each")
+    p.add_argument("--pubsub-messages", type=int, default=None,
+                   help="pubsub: PUBLISHes per run (default min(500000, 5000000/subscribers); "
+                        "min(100000, 1000000/subscribers) with --quick)")
+    p.add_argument("--pubsub-payload", type=int, default=16, help="pubsub: message size in bytes")
+    p.add_argument("--pubsub-pipeline", type=int, default=16,
+                   help="pubsub: PUBLISHes in flight per publisher connection (there are --clients publishers)")
+    p.add_argument("--multi-seconds", type=float, default=None,
+                   help="multi: seconds per run (default 2; 0.5 with --quick)")
     p.add_argument("--no-pin", action="store_true", help="do not use taskset")
     p.add_argument("--start-timeout", type=float, default=15.0, help="seconds to wait for a server to answer PING")
     p.add_argument("--run-timeout", type=float, default=600.0,
@@ -758,10 +1207,31 @@ def parse_args(argv=None):
     p.add_argument("--json", metavar="FILE", help="write all results (incl. individual runs) as JSON")
     a = p.parse_args(argv)
 
+    prof = PROFILES[a.profile]
+    if a.only:
+        a.parts = [x.strip() for x in a.only.split(",") if x.strip()]
+        bad = [x for x in a.parts if x not in PARTS]
+        if bad or not a.parts:
+            p.error(f"--only: unknown part(s) {', '.join(bad)!s}; choose from {', '.join(PARTS)}")
+    else:
+        a.parts = list(prof["parts"])
+    if a.tests is None:
+        a.tests = prof["tests"]
     if a.requests is None:
-        a.requests = 20_000 if a.quick else 200_000
+        a.requests = 20_000 if a.quick else prof["requests"][0]
     if a.requests_pipelined is None:
-        a.requests_pipelined = 200_000 if a.quick else 2_000_000
+        a.requests_pipelined = 200_000 if a.quick else prof["requests"][1]
+    if a.multi_seconds is None:
+        a.multi_seconds = 0.5 if a.quick else 2.0
+    try:
+        subs = [int(x) for x in a.pubsub_subscribers.split(",")]
+        pipes = [int(x) for x in a.pipelines.split(",")]
+    except ValueError:
+        p.error("--pubsub-subscribers and --pipelines take comma-separated integers")
+    if min(subs) < 1 or min(pipes) < 1 or a.pubsub_pipeline < 1 or a.pubsub_payload < 1:
+        p.error("subscriber counts, pipelines and the pubsub payload must be >= 1")
+    if a.multi_seconds <= 0 or (a.pubsub_messages is not None and a.pubsub_messages < 1):
+        p.error("--multi-seconds and --pubsub-messages must be > 0")
     if a.keys is None:
         a.keys = 100_000 if a.quick else 1_000_000
     if a.repeat < 1 or a.keys < 1 or a.clients < 1:
@@ -792,7 +1262,7 @@ def main(argv=None) -> int:
     try:
         check_executable(build_server_argv(args.fastkv_cmd, 0)[0], "fastkv")
         check_executable(build_server_argv(args.redis_cmd, 0)[0], "redis")
-        if args.only != "memory":
+        if "throughput" in args.parts or "notify" in args.parts:
             check_executable(args.redis_benchmark, "redis-benchmark")
     except (BenchError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -813,6 +1283,8 @@ def main(argv=None) -> int:
         "clients": args.clients,
         "keyspace": args.keyspace,
         "repeat": args.repeat,
+        "profile": args.profile,
+        "parts": args.parts,
     }
     log(f"fastkv benchmark -- {meta['cpu']} x{meta['cpus']}, pinning: {pin_desc}")
     log(f"  fastkv: {args.fastkv_cmd}")
@@ -821,16 +1293,30 @@ def main(argv=None) -> int:
     results: dict = {"meta": meta}
     failed = False
     try:
-        if args.only in (None, "throughput"):
+        if "throughput" in args.parts:
             log(f"\n== throughput: -c {args.clients}, -r {args.keyspace}, "
                 f"-n {args.requests} (-P 1) / {args.requests_pipelined} (-P >1), {args.repeat} runs each ==")
             results["throughput"] = []
             throughput(args, deadline, server_pin, bench_pin, results["throughput"])
             failed |= any(r["fastkv"]["median"] is None or r["redis"]["median"] is None
                           for r in results["throughput"])
-        if args.only in (None, "memory"):
+        if "memory" in args.parts:
             log(f"\n== memory: {args.keys:,} keys (16-byte keys, {args.value_size}-byte values) ==")
             results["memory"] = memory(args, deadline, server_pin)
+        for part, fn, what in (
+            ("notify", notify_part, f"SET + notify-keyspace-events KEA + PSUBSCRIBE {args.notify_pattern!r} reader, "
+                                    f"-c {args.clients}, -n {args.requests} (-P 1) / {args.requests_pipelined} (-P >1)"),
+            ("pubsub", pubsub_part, f"PUBLISH fan-out to {args.pubsub_subscribers} subscribers, {args.clients} "
+                                    f"publishers x -P {args.pubsub_pipeline}, {args.pubsub_payload}-byte payload"),
+            ("multi", multi_part, f"MULTI/SET/INCR/GET/EXEC, {args.clients} connections, "
+                                  f"{args.multi_seconds:g}s per run"),
+        ):
+            if part in args.parts:
+                log(f"\n== {part}: {what}, {args.repeat} runs each ==")
+                results[part] = []
+                fn(args, deadline, server_pin, bench_pin, results[part])
+                failed |= any(r["fastkv"]["median"] is None or r["redis"]["median"] is None
+                              for r in results[part])
     except (KeyboardInterrupt, Interrupted) as e:
         log(f"\ninterrupted ({str(e) or 'SIGINT'}); servers stopped")
         return 130
@@ -842,20 +1328,35 @@ def main(argv=None) -> int:
         failed = True
 
     # ---- report -----------------------------------------------------------
-    out = []
+    tables = []  # (title, headers, rows, notes)
     if results.get("throughput"):
-        h, rows = throughput_rows(results["throughput"])
-        out.append(f"Throughput (median of {args.repeat}, -c {args.clients}, ops/s; MSET = 10 keys/op)")
-        out.append(text_table(h, rows))
+        mset = "; MSET = 10 keys/op" if any(r["test"] == "mset" for r in results["throughput"]) else ""
+        tables.append((f"Throughput (median of {args.repeat}, -c {args.clients}, ops/s{mset})",
+                       *throughput_rows(results["throughput"]), []))
     if "memory" in results:
-        h, rows = memory_rows(results["memory"])
-        out.append(f"\nMemory ({args.keys:,} keys, {args.value_size}-byte values)")
+        tables.append((f"Memory ({args.keys:,} keys, {args.value_size}-byte values)",
+                       *memory_rows(results["memory"]), []))
+    if results.get("notify"):
+        tables.append((f"SET with keyspace notifications (notify-keyspace-events KEA, one PSUBSCRIBE "
+                       f"{args.notify_pattern!r} reader; median of {args.repeat}, -c {args.clients}, ops/s)",
+                       *notify_rows(results["notify"]), _notify_notes(results["notify"])))
+    if results.get("pubsub"):
+        tables.append((f"PUBLISH fan-out (median of {args.repeat}; {args.clients} publishers x {args.pubsub_pipeline} "
+                       f"in flight, {args.pubsub_payload}-byte payload; msgs/s = messages received by all "
+                       f"subscribers / seconds from first PUBLISH to last message received)",
+                       *pubsub_rows(results["pubsub"]), []))
+    if results.get("multi"):
+        tables.append((f"MULTI/EXEC (MULTI, SET, INCR, GET, EXEC; median of {args.repeat}, {args.clients} "
+                       f"connections, {args.multi_seconds:g}s runs; transactions/s; pipeline = transactions "
+                       f"in flight per connection)", *multi_rows(results["multi"]), []))
+    out = []
+    for title, h, rows, notes in tables:
+        out.append(("\n" if out else "") + title)
         out.append(text_table(h, rows))
+        out.extend(notes)
     if args.markdown:
-        if results.get("throughput"):
-            out.append("\n" + md_table(*throughput_rows(results["throughput"])))
-        if "memory" in results:
-            out.append("\n" + md_table(*memory_rows(results["memory"])))
+        for title, h, rows, notes in tables:
+            out.append("\n" + md_table(h, rows))
     if out:
         print("\n" + "\n".join(out), flush=True)
 
