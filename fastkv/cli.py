@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 import sys
 
-from fastkv import __version__, log
-from fastkv.config import (REDIS_VERSION, Config, ConfigFileError, ConfigStartupError,
-                           decode_value, encode_value, repr_arg, split_args)
+from fastkv import REDIS_VERSION, __version__, log
+from fastkv.config import (Config, ConfigFileError, ConfigStartupError, decode_value,
+                           encode_value, repr_arg, split_args)
 
 __all__ = ["parse_args", "main", "build_options", "version_line", "USAGE"]
 

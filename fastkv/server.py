@@ -13,7 +13,7 @@ import signal
 import socket
 import time
 
-from fastkv import __version__
+from fastkv import REDIS_VERSION, __version__
 from fastkv import log as _log
 from fastkv._core.client import Client, ServerState
 from fastkv.config import ConfigError
@@ -311,8 +311,8 @@ def run_server(cfg):
     asyncio.set_event_loop(loop)
     server = Server(cfg)
     _log.log(_log.NOTICE, "oO0OoO0OoO0Oo fastkv is starting oO0OoO0OoO0Oo")
-    _log.log(_log.NOTICE, "fastkv version=%s, redis_version=7.0.15, bits=64, pid=%d, just started"
-             % (__version__, os.getpid()))
+    _log.log(_log.NOTICE, "fastkv version=%s, redis_version=%s, bits=64, pid=%d, just started"
+             % (__version__, REDIS_VERSION, os.getpid()))
     pidfile = cfg["pidfile"] or ("/var/run/redis_%d.pid" % cfg["port"] if cfg["daemonize"] else "")
     try:
         loop.run_until_complete(server.start())

@@ -61,7 +61,7 @@ class RespError(Exception):
 
 class Conn:
     """Blocking raw-socket connection that returns both the parsed reply
-    (in meta.py's reply-shape representation) and the exact raw bytes."""
+    (in fastkv.meta's reply-shape representation) and the exact raw bytes."""
 
     def __init__(self, host: str, port: int, timeout: float = 10.0):
         self.sock = socket.create_connection((host, port), timeout=timeout)
@@ -140,7 +140,7 @@ class Conn:
 
 
 # --------------------------------------------------------------------------
-# Reference encoder for the self-check (mirrors meta.py's documentation)
+# Reference encoder for the self-check (mirrors fastkv.meta's documentation)
 # --------------------------------------------------------------------------
 
 def encode(obj, proto: int) -> bytes:

@@ -194,23 +194,6 @@ cdef inline int hexval(char ch) noexcept nogil:
     return -1
 
 
-def repr_arg(bytes s):
-    """sdscatrepr: how MONITOR and SLOWLOG-style logs quote an argument."""
-    out = ['"']
-    for ch in s:
-        if ch == 0x5c: out.append('\\\\')
-        elif ch == 0x22: out.append('\\"')
-        elif ch == 0x0a: out.append('\\n')
-        elif ch == 0x0d: out.append('\\r')
-        elif ch == 0x09: out.append('\\t')
-        elif ch == 0x07: out.append('\\a')
-        elif ch == 0x08: out.append('\\b')
-        elif 32 <= ch < 127: out.append(chr(ch))
-        else: out.append('\\x%02x' % ch)
-    out.append('"')
-    return ''.join(out)
-
-
 cdef class Client:
     def __cinit__(self, ServerState srv):
         self.srv = srv
@@ -698,7 +681,7 @@ cdef class Client:
             where = "unix:%s" % (self.laddr or "")
         else:
             where = "%s:%s" % (self.addr[0], self.addr[1]) if self.addr else "?"
-        from fastkv._core.util import redact_argv
+        from fastkv._core.util import redact_argv, repr_arg
         args = " ".join(repr_arg(a) for a in redact_argv(self.argv_list(), srv))
         line = ("+%.6f [%d %s] %s\r\n" % (now, self.db.id, where, args)).encode("utf-8", "surrogateescape")
         for m in list(srv.monitors):

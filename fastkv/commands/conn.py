@@ -1,13 +1,13 @@
 """Connection commands: PING ECHO QUIT RESET SHUTDOWN, AUTH HELLO, MONITOR.
 
-Handler conventions are in state.py.
+Handler conventions are in util.py.
 """
 from __future__ import annotations
 
+from fastkv import REDIS_VERSION
 from fastkv._core.client import CLIENT_FLAGS, ReplyError
 from fastkv.commands.t_client import validate_client_name
 from fastkv.commands.util import SYNTAX_ERROR, to_ll
-from fastkv.services.info import REDIS_VERSION
 
 _F_MONITOR = CLIENT_FLAGS["monitor"]
 _F_REPLY_OFF = CLIENT_FLAGS["reply_off"]

@@ -1,7 +1,7 @@
 """DEBUG (Redis's debug.c): the subcommands clients and test suites use,
 HELP SLEEP OBJECT PROTOCOL ERROR LOG, gated by enable-debug-command.
 
-Handler conventions are in state.py.
+Handler conventions are in util.py.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 SETNAME GETNAME PAUSE UNPAUSE REPLY NO-EVICT NO-TOUCH, the tracking stubs
 and HELP; ``client_info_string`` is one CLIENT LIST line.
 
-Handler conventions are in state.py.
+Handler conventions are in util.py.
 """
 from __future__ import annotations
 

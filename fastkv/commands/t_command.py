@@ -3,14 +3,14 @@ Redis metadata (COUNT LIST INFO DOCS HELP), and key extraction
 (``get_keys``: key specs, then Redis's getkeys procs) for GETKEYS and
 GETKEYSANDFLAGS.  Only commands fastkv really serves are listed.
 
-Handler conventions are in state.py.
+Handler conventions are in util.py.
 """
 from __future__ import annotations
 
 from fastkv import meta
 from fastkv._core.client import ReplyError
+from fastkv._core.util import stringmatch
 from fastkv.commands.util import SYNTAX_ERROR, help_handler, to_ll
-from fastkv.config import stringmatch
 from fastkv.services.state import state_of
 
 
@@ -148,7 +148,7 @@ def command_list_cmd(c, argv):
             return False                       # no module commands in fastkv
         if ftype == b"aclcat":
             return _acl_category_matches(cmd, farg.decode("latin-1"))
-        return stringmatch(farg.decode("latin-1"), cmd.name.decode("latin-1"), nocase=True)
+        return stringmatch(farg, cmd.name, True)
 
     for cmd in _commands(c.srv):
         if keep(cmd):

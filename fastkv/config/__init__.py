@@ -23,13 +23,14 @@ line or the network should be decoded with ``decode_value`` (UTF-8 with
 Side effect worth knowing: like Redis, setting ``dir`` calls ``os.chdir``.
 """
 
+from fastkv import REDIS_VERSION
 from fastkv.config.params import PARAMS, Param
 from fastkv.config.store import Config
 from fastkv.config.types import (
     DENY_LOADING, HIDDEN, IMMUTABLE, NOTIFY_ALL, NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_GENERIC,
     NOTIFY_HASH, NOTIFY_KEY_MISS, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_LIST, NOTIFY_LOADED,
     NOTIFY_MODULE, NOTIFY_NEW, NOTIFY_SET, NOTIFY_STREAM, NOTIFY_STRING, NOTIFY_ZSET, PROTECTED,
-    REDIS_VERSION, SENSITIVE, ConfigError, ConfigFileError, ConfigStartupError, decode_value,
+    SENSITIVE, ConfigError, ConfigFileError, ConfigStartupError, decode_value,
     encode_value, memtoull, repr_arg, split_args, split_args_bytes, string2ll, stringmatch)
 
 __all__ = [

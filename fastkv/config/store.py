@@ -243,7 +243,7 @@ class Config(ConfigFileMixin):
 
 
 def _log_warning(msg: str) -> None:
-    # Imported lazily: log.py must stay usable without config.py and vice versa.
+    # Imported lazily: log.py must stay usable without fastkv.config and vice versa.
     try:
         from fastkv import log
         log.log(log.WARNING, msg)

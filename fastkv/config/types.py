@@ -21,8 +21,8 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-#: The Redis release whose configuration behaviour and messages we mirror.
-REDIS_VERSION = "7.0.15"
+from fastkv._core.util import repr_arg, split_args_bytes  # noqa: F401  (re-exported)
+from fastkv._core.util import stringmatch as _stringmatch
 
 # --- parameter flags (same meaning as Redis's *_CONFIG flags) ---------------
 IMMUTABLE = 1 << 0     # only settable at start-up, CONFIG SET refuses it
@@ -91,7 +91,6 @@ def _ascii_lower(s: str) -> str:
 
 _LOWER_TABLE = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _DIGITS = "0123456789"
-_C_SPACE = b" \t\n\v\f\r"   # isspace() in the C locale
 
 
 def string2ll(s: str) -> int | None:
@@ -188,173 +187,15 @@ def _fmt_double(d: float) -> str:
     return out
 
 
-def split_args_bytes(line: bytes) -> list[bytes] | None:
-    """Redis's sdssplitargs(): split a config/CLI line into arguments.
-
-    Handles "double quotes" (with \\n \\r \\t \\b \\a \\xHH and \\<any>
-    escapes) and 'single quotes' (only \\' is special).  A closing quote must
-    be followed by a space or the end.  Returns None on unbalanced quotes.
-    """
-    nul = line.find(b"\0")               # C strings stop at NUL
-    if nul >= 0:
-        line = line[:nul]
-    n = len(line)
-
-    def at(k: int) -> int:               # C reads the terminating NUL past the end
-        return line[k] if k < n else 0
-
-    def ishex(c: int) -> bool:
-        return c in b"0123456789abcdefABCDEF" and c != 0
-
-    out: list[bytes] = []
-    i = 0
-    while True:
-        while i < n and line[i] in _C_SPACE:
-            i += 1
-        if i >= n:
-            return out
-        cur = bytearray()
-        inq = insq = done = False
-        while not done:
-            c = at(i)
-            if inq:
-                if c == 0x5C and at(i + 1) == 0x78 and ishex(at(i + 2)) and ishex(at(i + 3)):
-                    cur.append(int(bytes((at(i + 2), at(i + 3))), 16))
-                    i += 3
-                elif c == 0x5C and at(i + 1):
-                    i += 1
-                    e = at(i)
-                    cur.append({0x6E: 10, 0x72: 13, 0x74: 9, 0x62: 8, 0x61: 7}.get(e, e))
-                elif c == 0x22:
-                    if at(i + 1) and at(i + 1) not in _C_SPACE:
-                        return None
-                    done = True
-                elif c == 0:
-                    return None
-                else:
-                    cur.append(c)
-            elif insq:
-                if c == 0x5C and at(i + 1) == 0x27:
-                    i += 1
-                    cur.append(0x27)
-                elif c == 0x27:
-                    if at(i + 1) and at(i + 1) not in _C_SPACE:
-                        return None
-                    done = True
-                elif c == 0:
-                    return None
-                else:
-                    cur.append(c)
-            else:
-                if c in (0x20, 0x0A, 0x0D, 0x09, 0):
-                    done = True
-                elif c == 0x22:
-                    inq = True
-                elif c == 0x27:
-                    insq = True
-                else:
-                    cur.append(c)
-            if at(i):
-                i += 1
-        out.append(bytes(cur))
-
-
 def split_args(line: str) -> list[str] | None:
     """``split_args_bytes`` for str (decoded with ``decode_value``)."""
     parts = split_args_bytes(encode_value(line))
     return None if parts is None else [decode_value(p) for p in parts]
 
 
-def repr_arg(s: str) -> str:
-    """Redis's sdscatrepr(): a double-quoted form that split_args reads back."""
-    out = ['"']
-    for b in encode_value(s):
-        if b in (0x5C, 0x22):
-            out.append("\\" + chr(b))
-        elif b in _REPR_ESC:
-            out.append(_REPR_ESC[b])
-        elif 0x20 <= b <= 0x7E:
-            out.append(chr(b))
-        else:
-            out.append("\\x%02x" % b)
-    out.append('"')
-    return "".join(out)
-
-
-_REPR_ESC = {10: "\\n", 13: "\\r", 9: "\\t", 7: "\\a", 8: "\\b"}
-
-
 def stringmatch(pattern: str, string: str, nocase: bool = False) -> bool:
-    """Redis's glob matcher (util.c stringmatchlen): * ? [abc] [^a-z] \\x."""
-    if nocase:
-        pattern, string = _ascii_lower(pattern), _ascii_lower(string)
-    skip = [False]
-    return _stringmatch(pattern, 0, string, 0, skip)
-
-
-def _stringmatch(p: str, pi: int, s: str, si: int, skip: list) -> bool:
-    # Index-based port of stringmatchlen_impl; positions past the end read as
-    # "" (the C NUL terminator).  Inputs are already case-folded when nocase.
-    plen, slen = len(p), len(s)
-    while pi < plen and si < slen:
-        c = p[pi]
-        if c == "*":
-            while pi + 1 < plen and p[pi + 1] == "*":
-                pi += 1
-            if pi + 1 == plen:
-                return True
-            while si < slen:
-                if _stringmatch(p, pi + 1, s, si, skip):
-                    return True
-                if skip[0]:
-                    return False
-                si += 1
-            skip[0] = True                # no later start can match either
-            return False
-        elif c == "?":
-            si += 1
-        elif c == "[":
-            pi += 1
-            negate = pi < plen and p[pi] == "^"
-            if negate:
-                pi += 1
-            match = False
-            while True:
-                if pi < plen and p[pi] == "\\" and plen - pi >= 2:
-                    pi += 1
-                    if p[pi] == s[si]:
-                        match = True
-                elif pi < plen and p[pi] == "]":
-                    break
-                elif pi >= plen:
-                    pi -= 1               # unterminated class: treat end as "]"
-                    break
-                elif plen - pi >= 3 and p[pi + 1] == "-":
-                    lo, hi = sorted((p[pi], p[pi + 2]))
-                    if lo <= s[si] <= hi:
-                        match = True
-                    pi += 2
-                elif p[pi] == s[si]:
-                    match = True
-                pi += 1
-            if negate:
-                match = not match
-            if not match:
-                return False
-            si += 1
-        else:
-            if c == "\\" and plen - pi >= 2:
-                pi += 1
-            if p[pi] != s[si]:
-                return False
-            si += 1
-        pi += 1
-        if si == slen:
-            while pi < plen and p[pi] == "*":
-                pi += 1
-            break
-    return pi >= plen and si == slen
-
+    """Redis's glob matcher (util.c stringmatchlen) on the encoded bytes."""
+    return _stringmatch(encode_value(pattern), encode_value(string), nocase)
 
 
 def _fmt_memory(v: int) -> str:

@@ -26,10 +26,8 @@ import resource
 import sys
 import time
 
-from fastkv import __version__
+from fastkv import REDIS_VERSION, __version__
 from fastkv.services.memory import memory_overhead, total_system_memory
-
-REDIS_VERSION = "7.0.15"
 
 # (section name, title); the order of genRedisInfoString.
 SECTIONS = [
