@@ -16,9 +16,11 @@ import time
 from fastkv import REDIS_VERSION, __version__
 from fastkv import log as _log
 from fastkv._core.client import Client, ServerState
+from fastkv._core.pubsub import PubSub
 from fastkv.config import ConfigError
 from fastkv._core.keyspace import Keyspace
 from fastkv.services import state as services
+from fastkv.services.notify import keyspace_notify_flags
 from fastkv.commands import table
 
 try:
@@ -35,6 +37,7 @@ class Server:
         st.keyspace = self.keyspace
         st.server = self
         table.install(st)
+        self.pubsub = PubSub(st)       # also delivers keyspace events
         self.start_time = time.time()
         self.start_monotonic = time.monotonic()
         self.lastsave = int(time.time())
@@ -53,11 +56,12 @@ class Server:
         self.tcp_port = 0
         self._apply_config()
         for name in ("requirepass", "proto-max-bulk-len", "client-query-buffer-limit",
-                     "maxclients", "timeout", "maxmemory-policy"):
+                     "maxclients", "timeout", "maxmemory-policy", "client-output-buffer-limit"):
             cfg.on_change(name, lambda n, v: self._apply_config())
         services.install(self)  # slow log, latency monitor, memory peak state
         cfg.on_change("port", self.rebind)
         cfg.on_change("bind", self.rebind)
+        cfg.on_change("notify-keyspace-events", lambda n, v: self._apply_config())
 
     # ------------------------------------------------------------ config
     def _apply_config(self):
@@ -68,6 +72,10 @@ class Server:
         st.maxclients = cfg["maxclients"]
         st.client_timeout_s = cfg["timeout"]
         self.keyspace.lfu = "lfu" in str(cfg["maxmemory-policy"])
+        self.keyspace.notify_flags = keyspace_notify_flags(cfg["notify-keyspace-events"])
+        limits = dict(cfg["client-output-buffer-limit"])
+        for idx, cls in enumerate(("normal", "replica", "pubsub")):
+            st.set_obuf_limit(idx, *limits[cls])
 
     # ------------------------------------------------------------ logging
     def log(self, msg, level=None):
@@ -191,6 +199,7 @@ class Server:
             ks = self.keyspace
             # active expiry: at most 25% of a tick (ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC)
             ks.active_expire_cycle(int(1_000_000 / hz * 0.25))
+            self.state.flush_pending()     # keyspace events of expired keys
             if self.config["activerehashing"]:
                 ks.rehash_cron(1)
             now_ms = int(time.time() * 1000)

@@ -1,7 +1,7 @@
 # The connection: RESP parser, command dispatch, reply buffer.
 from libc.stdint cimport uint64_t, int64_t
 from fastkv._core.cdefs cimport fk_dict
-from fastkv._core.keyspace cimport Database, Keyspace
+from fastkv._core.keyspace cimport Database, Keyspace, Watcher
 
 cdef struct Arg:
     const char *p       # valid only while the command runs (points into the query buffer)
@@ -35,6 +35,9 @@ cdef enum:
     CMD_NO_MULTI = 1 << 24
     CMD_MOVABLE_KEYS = 1 << 25
     CMD_ALLOW_BUSY = 1 << 26
+    # fastkv's own bits (set by commands/table.py, not in Redis's metadata)
+    CMD_PUBSUB_CONTEXT = 1 << 28   # allowed in RESP2 subscribed mode
+    CMD_MULTI_CONTROL = 1 << 29    # runs at once inside MULTI (EXEC, DISCARD, WATCH ...)
 
 # client flags
 cdef enum:
@@ -48,7 +51,18 @@ cdef enum:
     CF_CLOSED = 1 << 7
     CF_PAUSED = 1 << 8       # a parsed command waits for CLIENT UNPAUSE
     CF_UNIX = 1 << 9
-    CF_READING_PAUSED = 1 << 10
+    CF_READING_PAUSED = 1 << 10  # the transport's buffer is over its high-water mark
+    CF_PUBSUB = 1 << 11          # subscribed to something (RESP2: subscribed mode)
+    CF_MULTI = 1 << 12           # inside MULTI: commands are queued
+    CF_DIRTY_EXEC = 1 << 13      # a queued command was rejected: EXEC aborts
+    CF_PENDING_WRITE = 1 << 14   # in srv.pending_writes
+    CF_IN_EXEC = 1 << 15         # running EXEC's queue (blocking commands don't block)
+
+# client classes of client-output-buffer-limit
+cdef enum:
+    OBUF_NORMAL = 0
+    OBUF_REPLICA = 1
+    OBUF_PUBSUB = 2
 
 cdef class Handler:
     cdef cmd_fn fn
@@ -94,6 +108,14 @@ cdef class ServerState:
     cdef public list paused_clients
     cdef public dict clients                    # id -> Client
     cdef public dict error_stats                # b"ERR" -> count (INFO errorstats)
+    cdef public object pubsub                   # fastkv._core.pubsub.PubSub
+    cdef list pending_writes                    # clients given output by others (pub/sub)
+    cdef long long obuf_hard[3]                 # client-output-buffer-limit per class
+    cdef long long obuf_soft[3]
+    cdef long long obuf_soft_secs[3]
+
+    cdef int add_pending_write(self, Client c) except -1
+    cdef int flush_pending_writes(self) except -1
 
 cdef class Client:
     cdef public object transport
@@ -111,6 +133,12 @@ cdef class Client:
     cdef public long long last_interaction_ms
     cdef public bytes last_cmd
     cdef public object user
+    cdef public dict pubsub_channels          # channel -> None (an ordered set)
+    cdef public dict pubsub_patterns
+    cdef public dict pubsub_shard_channels
+    cdef public list multi_queue              # [(Command, argv list)] inside MULTI
+    cdef public Watcher watcher               # WATCH state, None when not watching
+    cdef long long obuf_soft_since_ms         # when the soft limit was first passed, 0 = not over
 
     # query buffer and parser state
     cdef char *qb
@@ -142,6 +170,9 @@ cdef class Client:
     cdef int dispatch(self) except -1
     cdef int call(self, Command cmd) except -1
     cdef int flush(self) except -1
+    cdef int check_obuf_limits(self) except -1
+    cdef int add_push_raw(self, const char *p, Py_ssize_t n) except -1
+    cdef int add_push_len(self, long long n) except -1
     cdef list argv_list(self)
     cdef bytes arg(self, int i)
 

@@ -125,6 +125,45 @@ cdef class ServerState:
         self.clients = {}
         self.error_stats = {}
         self.maxclients = 10000
+        self.pending_writes = []
+        # Redis's defaults: normal 0 0 0, replica 256mb 64mb 60, pubsub 32mb 8mb 60
+        self.obuf_hard[OBUF_REPLICA] = 256 * 1024 * 1024
+        self.obuf_soft[OBUF_REPLICA] = 64 * 1024 * 1024
+        self.obuf_soft_secs[OBUF_REPLICA] = 60
+        self.obuf_hard[OBUF_PUBSUB] = 32 * 1024 * 1024
+        self.obuf_soft[OBUF_PUBSUB] = 8 * 1024 * 1024
+        self.obuf_soft_secs[OBUF_PUBSUB] = 60
+
+    def set_obuf_limit(self, int cls, long long hard, long long soft, long long soft_seconds):
+        """client-output-buffer-limit for one class (0 normal, 1 replica, 2 pubsub)."""
+        if not 0 <= cls <= 2:
+            raise ValueError(cls)
+        self.obuf_hard[cls] = hard
+        self.obuf_soft[cls] = soft
+        self.obuf_soft_secs[cls] = soft_seconds
+
+    cdef int add_pending_write(self, Client c) except -1:
+        """c got output outside its own request (a published message): it is
+        written once, after the running batch (handleClientsWithPendingWrites),
+        however many messages it got meanwhile."""
+        if not (c.flags & CF_PENDING_WRITE):
+            c.flags |= CF_PENDING_WRITE
+            self.pending_writes.append(c)
+        return 0
+
+    cdef int flush_pending_writes(self) except -1:
+        cdef Client c
+        cdef list pending = self.pending_writes
+        self.pending_writes = []
+        for c in pending:
+            c.flags &= ~CF_PENDING_WRITE
+            c.flush()
+        return 0
+
+    def flush_pending(self):
+        """Write what other clients' commands queued (cron, after expiry events)."""
+        if self.pending_writes:
+            self.flush_pending_writes()
 
     def __dealloc__(self):
         fk_dict_free(self.commands)
@@ -215,6 +254,9 @@ cdef class Client:
         self.authenticated = len(srv.requirepass) == 0
         self.last_cmd = b"NULL"
         self.user = "default"
+        self.pubsub_channels = {}
+        self.pubsub_patterns = {}
+        self.pubsub_shard_channels = {}
 
     def __dealloc__(self):
         free(self.qb)
@@ -256,6 +298,12 @@ cdef class Client:
                 srv.paused_clients.remove(self)
             except ValueError:
                 pass
+        self.multi_queue = None
+        if self.watcher is not None:
+            self.watcher.unwatch_all(srv.keyspace)
+            self.watcher = None
+        if self.flags & CF_PUBSUB and srv.pubsub is not None:
+            srv.pubsub.unsubscribe_all(self)
         self.transport = None
 
     def eof_received(self):
@@ -294,6 +342,8 @@ cdef class Client:
         if not (self.flags & CF_PAUSED):
             self.process_input()
         self.flush()
+        if srv.pending_writes:
+            srv.flush_pending_writes()
 
     cdef int grow_qb(self, Py_ssize_t need) except -1:
         cdef Py_ssize_t cap = self.qcap
@@ -314,8 +364,8 @@ cdef class Client:
             self.transport.close()
 
     def is_special(self):
-        """Clients the idle timeout must spare (MONITOR; later replicas, pubsub, blocked)."""
-        return (self.flags & CF_MONITOR) != 0
+        """Clients the idle timeout must spare (MONITOR, pub/sub; later replicas, blocked)."""
+        return (self.flags & (CF_MONITOR | CF_PUBSUB)) != 0
 
     def close_after_reply(self):
         self.flags |= CF_CLOSE_AFTER_REPLY
@@ -583,9 +633,21 @@ cdef class Client:
         if not self.authenticated and not (cmd.flags & CMD_NO_AUTH):
             self.reject("NOAUTH Authentication required.", cmd)
             return 1
+        if self.flags & (CF_MULTI | CF_PUBSUB):
+            if (self.flags & CF_MULTI) and (cmd.flags & CMD_NO_MULTI):
+                self.reject("ERR Command not allowed inside a transaction", cmd)
+                return 1
+            if (self.flags & CF_PUBSUB) and self.resp == 2 and not (cmd.flags & CMD_PUBSUB_CONTEXT):
+                self.reject("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+                            % cmd.name.decode("utf-8", "replace"), cmd)
+                return 1
         if srv.paused_until_ms and not (self.flags & CF_PAUSED):
             if self.must_pause(cmd):
                 return 0
+        if (self.flags & CF_MULTI) and not (cmd.flags & CMD_MULTI_CONTROL):
+            # queueMultiCommand: the arguments are copied out of the query buffer
+            self.multi_queue.append((cmd, self.argv_list()))
+            return self.add_raw(b"+QUEUED\r\n", 9) + 1
         self.call(cmd)
         return 1
 
@@ -621,8 +683,24 @@ cdef class Client:
     cdef int reject(self, str msg, Command cmd) except -1:
         if cmd is not None:
             cmd.rejected_calls += 1
+        if self.flags & CF_MULTI:
+            self.flags |= CF_DIRTY_EXEC     # flagTransaction: EXEC will abort
+        if cmd is not None and cmd.name == b"exec":
+            # execCommandAbort: EXEC itself was rejected (in MULTI or not)
+            self.discard_transaction()
+            if msg.startswith("ERR "):
+                msg = msg[4:]
+            msg = "EXECABORT Transaction discarded because of: " + msg
         self.add_error_str(msg)
         return 0
+
+    def discard_transaction(self):
+        """discardTransaction: leave MULTI, forget the queue and the WATCHes."""
+        self.multi_queue = None
+        self.flags &= ~(CF_MULTI | CF_DIRTY_EXEC | CF_IN_EXEC)
+        if self.watcher is not None:
+            self.watcher.unwatch_all(self.srv.keyspace)
+            self.watcher = None
 
     cdef int reject_unknown(self) except -1:
         cdef str args = ""
@@ -633,6 +711,8 @@ cdef class Client:
             args += "'%s' " % self.arg(i)[:128 - len(args)].decode("utf-8", "replace")
         msg = "ERR unknown command '%s', with args beginning with: %s" % (
             self.arg(0)[:128].decode("utf-8", "replace"), args)
+        if self.flags & CF_MULTI:
+            self.flags |= CF_DIRTY_EXEC
         self.add_error_str(msg.replace("\r", " ").replace("\n", " "))
         return 0
 
@@ -640,6 +720,9 @@ cdef class Client:
         cdef ServerState srv = self.srv
         cdef long long start, dur
         cdef long long errors = srv.total_error_replies
+        cdef Keyspace ks = srv.keyspace
+        cdef long long dirty = ks.dirty
+        cdef Database db = self.db
         if self.flags & CF_REPLY_SKIP_NEXT:
             self.flags = (self.flags & ~CF_REPLY_SKIP_NEXT) | CF_REPLY_SKIP
         self.cmd = cmd
@@ -659,6 +742,10 @@ cdef class Client:
             self.add_error_str("ERR internal error in '%s': %s" % (cmd.name.decode(), exc))
         dur = fk_monotonic_us() - start
         self.cmd = None
+        if ks.propagating and ks.dirty != dirty and not (cmd.flags & CMD_MULTI_CONTROL):
+            # The write path's last stage: writers (AOF, replicas) get the
+            # command as it ran, in the db it ran in.
+            ks.propagate(db.id, self.argv_list())
         cmd.calls += 1
         cmd.usec += dur
         if srv.total_error_replies != errors:
@@ -708,6 +795,9 @@ cdef class Client:
                 out = PyBytes_FromStringAndSize(self.ob, self.olen)
                 self.srv.net_output_bytes += self.olen
                 self.transport.write(out)
+                if self.flags & CF_READING_PAUSED:
+                    # the peer doesn't keep up: enforce client-output-buffer-limit
+                    self.check_obuf_limits()
             self.olen = 0
             if self.ocap > 64 * 1024:
                 free(self.ob)
@@ -720,7 +810,67 @@ cdef class Client:
             self.transport.close()
         return 0
 
+    cdef int check_obuf_limits(self) except -1:
+        """checkClientOutputBufferLimits + closeClientOnOutputBufferLimitReached:
+        the output the kernel hasn't taken (the transport's buffer) against
+        the hard limit and, for soft-seconds, the soft limit of the class."""
+        cdef ServerState srv = self.srv
+        cdef int cls = OBUF_PUBSUB if (self.flags & CF_PUBSUB) else OBUF_NORMAL
+        cdef long long hard = srv.obuf_hard[cls], soft = srv.obuf_soft[cls]
+        cdef long long used, now
+        cdef bint over = False
+        if (hard == 0 and soft == 0) or self.transport is None or (self.flags & CF_CLOSED):
+            return 0
+        used = self.transport.get_write_buffer_size() + self.olen
+        if hard and used >= hard:
+            over = True
+        elif soft and used >= soft:
+            now = fk_mstime()
+            if self.obuf_soft_since_ms == 0:
+                self.obuf_soft_since_ms = now
+            elif now - self.obuf_soft_since_ms >= srv.obuf_soft_secs[cls] * 1000:
+                over = True
+        else:
+            self.obuf_soft_since_ms = 0
+        if over:
+            self.log_warning("Client %s scheduled to be closed ASAP for overcoming of output buffer limits."
+                             % self.describe())
+            self.flags |= CF_CLOSED
+            self.olen = 0
+            self.transport.abort()     # drops the buffered output now
+        return 0
+
+    def describe(self):
+        """catClientInfoString, for log lines."""
+        server = self.srv.server
+        if server is not None and hasattr(server, "client_info_string"):
+            return server.client_info_string(self)
+        return "id=%d" % self.id
+
+    @property
+    def obuf_mem(self):
+        """Output not yet taken by the kernel (CLIENT LIST omem)."""
+        cdef long long n = self.olen
+        if self.transport is not None and not (self.flags & CF_CLOSED):
+            n += self.transport.get_write_buffer_size()
+        return n
+
     # ------------------------------------------------------------ replies
+    cdef int add_push_raw(self, const char *p, Py_ssize_t n) except -1:
+        """Output that is not a reply to this client's command (a pub/sub
+        message): CLIENT REPLY OFF/SKIP don't silence it (CLIENT_PUSHING)."""
+        if self.flags & CF_CLOSED:
+            return 0
+        if self.olen + n > self.ocap:
+            self.reserve(n)
+        memcpy(self.ob + self.olen, p, n)
+        self.olen += n
+        return 0
+
+    cdef int add_push_len(self, long long n) except -1:
+        """A push frame header: '>' in RESP3, an array in RESP2."""
+        return self.add_prefixed_len(b'>' if self.resp == 3 else b'*', n)
+
     cdef int reserve(self, Py_ssize_t n) except -1:
         cdef Py_ssize_t cap
         cdef char *p
@@ -789,6 +939,12 @@ cdef class Client:
         return self.add_raw(b"\r\n", 2)
 
     cdef int add_error(self, const char *p, Py_ssize_t n) except -1:
+        cdef bytes clean
+        if memchr(p, b'\r', n) != NULL or memchr(p, b'\n', n) != NULL:
+            # As Redis: CR/LF in an error (an echoed argument) become spaces,
+            # or the line would end early and the rest break the protocol.
+            clean = p[:n].replace(b"\r", b" ").replace(b"\n", b" ")
+            p = clean
         self.srv.count_error(p[:n])
         self.add_raw(b"-", 1)
         self.add_raw(p, n)
@@ -968,10 +1124,13 @@ FLAG_BITS = {
     "movablekeys": CMD_MOVABLE_KEYS, "allow_busy": CMD_ALLOW_BUSY,
 }
 
+# fastkv's own command bits, applied by the command table
+CONTEXT_BITS = {"pubsub_context": CMD_PUBSUB_CONTEXT, "multi_control": CMD_MULTI_CONTROL}
+
 # client flags, for CLIENT LIST/INFO and CLIENT REPLY in Python
 CLIENT_FLAGS = {
     "close_after_reply": CF_CLOSE_AFTER_REPLY, "reply_off": CF_REPLY_OFF,
     "reply_skip_next": CF_REPLY_SKIP_NEXT, "reply_skip": CF_REPLY_SKIP, "no_evict": CF_NO_EVICT,
     "no_touch": CF_NO_TOUCH, "monitor": CF_MONITOR, "closed": CF_CLOSED, "paused": CF_PAUSED,
-    "unix": CF_UNIX,
+    "unix": CF_UNIX, "pubsub": CF_PUBSUB, "multi": CF_MULTI, "dirty_exec": CF_DIRTY_EXEC,
 }

@@ -78,6 +78,43 @@ cdef class Watcher:
         self.dirty = False
         self.keys = []
 
+    def watch(self, Database db, bytes key):
+        """watchForKey: start watching key in db (once)."""
+        cdef WatchedKey wk
+        for wk in self.keys:
+            if wk.db is db and wk.key == key:
+                return
+        wk = WatchedKey.__new__(WatchedKey)
+        wk.watcher = self
+        wk.db = db
+        wk.key = key
+        wk.expired = db.key_is_expired(key, len(key))
+        db.watched.setdefault(key, []).append(wk)
+        self.keys.append(wk)
+        db.ks.watched_keys += 1
+
+    def unwatch_all(self, Keyspace ks):
+        """unwatchAllKeys (the dirty flag is the caller's to clear)."""
+        cdef WatchedKey wk
+        cdef list lst
+        for wk in self.keys:
+            lst = (<Database>wk.db).watched.get(wk.key)
+            if lst is not None:
+                lst.remove(wk)
+                if not lst:
+                    del (<Database>wk.db).watched[wk.key]
+            ks.watched_keys -= 1
+        self.keys = []
+
+    def expired_since_watch(self):
+        """isWatchedKeyExpired: a key that was alive when WATCHed is now
+        logically expired (its deletion may not have happened yet)."""
+        cdef WatchedKey wk
+        for wk in self.keys:
+            if not wk.expired and (<Database>wk.db).key_is_expired(wk.key, len(wk.key)):
+                return True
+        return False
+
 
 cdef class WatchedKey:
     pass
@@ -169,6 +206,7 @@ cdef class Database:
         if not (flags & (LOOKUP_WRITE | LOOKUP_NOSTATS)):
             if e == NULL:
                 self.ks.keyspace_misses += 1
+                notify_event(self, NOTIFY_KEY_MISS, b"keymiss", k, n)
             else:
                 self.ks.keyspace_hits += 1
         if e != NULL and not (flags & LOOKUP_NOTOUCH) and not self.ks.lookup_notouch:

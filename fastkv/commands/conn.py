@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastkv import REDIS_VERSION
 from fastkv._core.client import CLIENT_FLAGS, ReplyError
+from fastkv.commands import t_multi
 from fastkv.commands.t_client import validate_client_name
 from fastkv.commands.util import SYNTAX_ERROR, to_ll
 
@@ -18,19 +19,6 @@ _F_NO_TOUCH = CLIENT_FLAGS["no_touch"]
 # --------------------------------------------------------------------------
 # PING ECHO QUIT RESET SHUTDOWN
 # --------------------------------------------------------------------------
-
-def ping_cmd(c, argv):
-    if len(argv) > 2:
-        raise ReplyError("ERR wrong number of arguments for 'ping' command")
-    if len(argv) == 2:
-        c.reply_bulk(argv[1])
-    else:
-        c.reply_status(b"PONG")
-
-
-def echo_cmd(c, argv):
-    c.reply_bulk(argv[1])
-
 
 def quit_cmd(c, argv):
     c.reply_ok()
@@ -59,6 +47,9 @@ def _set_default_auth(c):
 def reset_cmd(c, argv):
     """RESET: clearClientConnectionState(), then +RESET."""
     _stop_monitor(c)
+    t_multi.discard_transaction(c)
+    if c.srv.pubsub is not None:
+        c.srv.pubsub.unsubscribe_all(c)
     c.db = c.srv.keyspace.dbs[0]
     c.resp = 2
     _set_default_auth(c)

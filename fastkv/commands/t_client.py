@@ -17,6 +17,8 @@ from fastkv.services.memory import client_memory
 LLONG_MAX = (1 << 63) - 1
 
 _F_MONITOR = CLIENT_FLAGS["monitor"]
+_F_PUBSUB = CLIENT_FLAGS["pubsub"]
+_F_MULTI = CLIENT_FLAGS["multi"]
 _F_REPLY_OFF = CLIENT_FLAGS["reply_off"]
 _F_REPLY_SKIP_NEXT = CLIENT_FLAGS["reply_skip_next"]
 _F_REPLY_SKIP = CLIENT_FLAGS["reply_skip"]
@@ -117,8 +119,14 @@ def _flags_string(x) -> str:
     out = ""
     if f & _F_MONITOR:
         out += "O"
+    if f & _F_PUBSUB:
+        out += "P"
+    if f & _F_MULTI:
+        out += "x"
     if f & _F_PAUSED:
         out += "b"          # a client held by CLIENT PAUSE is "blocked" in Redis
+    if x.watcher is not None and x.watcher.dirty:
+        out += "d"
     if f & _F_CLOSE_AFTER_REPLY:
         out += "c"
     if f & _F_CLOSED:
@@ -169,12 +177,16 @@ def client_info_string(x, current=None) -> str:
     argv_mem = x.argv_len_sum if x is current else 0
     tot = client_memory(x)
     name = x.name.decode("utf-8", "surrogateescape") if x.name else ""
-    return ("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=0 psub=0 "
-            "ssub=0 multi=-1 qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=%d "
+    queue = x.multi_queue
+    multi_mem = sum(len(a) for _, argv in queue for a in argv) if queue else 0
+    return ("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d "
+            "ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d "
             "oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d" % (
                 x.id, peer_id(x), _sock_name(x), _fd(x), name,
                 max(0, now - x.ctime_ms // 1000), max(0, now - x.last_interaction_ms // 1000),
-                _flags_string(x), x.db.id, qlen, max(0, qcap - qlen), argv_mem,
+                _flags_string(x), x.db.id, len(x.pubsub_channels), len(x.pubsub_patterns),
+                len(x.pubsub_shard_channels), len(queue) if queue is not None else -1,
+                qlen, max(0, qcap - qlen), argv_mem, multi_mem,
                 max(1024, obl), obl, obl, 1 if pending else 0, pending, tot,
                 "rw" if pending else "r", cmd.decode("utf-8", "replace"), x.user or "default",
                 x.resp))

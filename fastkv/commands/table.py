@@ -11,9 +11,10 @@ A command whose name is missing here is answered `-ERR unknown command`.
 Handlers are Cython functions (`t_string.get_cmd`) on the hot path, or
 Python functions `fn(client, argv)` for slow admin commands.
 """
-from fastkv._core.client import Command, FLAG_BITS
+from fastkv._core.client import Command, FLAG_BITS, CONTEXT_BITS
 from fastkv import meta
-from fastkv.commands import conn, debug, introspect, t_client, t_command, t_keys, t_string
+from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_keys, t_multi,
+                             t_pubsub, t_string)
 
 
 class Row:
@@ -91,13 +92,35 @@ ROWS = [
     C("flushdb", t_keys.flushdb_cmd),
     C("flushall", t_keys.flushall_cmd),
     # -- connection (conn.py) --------------------------------------------
-    C("ping", conn.ping_cmd),
-    C("echo", conn.echo_cmd),
+    C("ping", t_conn.ping_cmd),
+    C("echo", t_conn.echo_cmd),
     C("quit", conn.quit_cmd),
     C("reset", conn.reset_cmd),
     C("auth", conn.auth_cmd),
     C("hello", conn.hello_cmd),
     C("shutdown", conn.shutdown_cmd),
+    # -- pub/sub (t_pubsub.pyx) ------------------------------------------
+    C("subscribe", t_pubsub.subscribe_cmd),
+    C("unsubscribe", t_pubsub.unsubscribe_cmd),
+    C("psubscribe", t_pubsub.psubscribe_cmd),
+    C("punsubscribe", t_pubsub.punsubscribe_cmd),
+    C("ssubscribe", t_pubsub.ssubscribe_cmd),
+    C("sunsubscribe", t_pubsub.sunsubscribe_cmd),
+    C("publish", t_pubsub.publish_cmd),
+    C("spublish", t_pubsub.spublish_cmd),
+    C("pubsub", None,
+      C("pubsub|channels", t_pubsub.pubsub_channels_cmd),
+      C("pubsub|numsub", t_pubsub.pubsub_numsub_cmd),
+      C("pubsub|numpat", t_pubsub.pubsub_numpat_cmd),
+      C("pubsub|shardchannels", t_pubsub.pubsub_shardchannels_cmd),
+      C("pubsub|shardnumsub", t_pubsub.pubsub_shardnumsub_cmd),
+      C("pubsub|help", t_pubsub.pubsub_help_cmd)),
+    # -- transactions (t_multi.pyx) --------------------------------------
+    C("multi", t_multi.multi_cmd),
+    C("exec", t_multi.exec_cmd),
+    C("discard", t_multi.discard_cmd),
+    C("watch", t_multi.watch_cmd),
+    C("unwatch", t_multi.unwatch_cmd),
     # -- CLIENT (t_client.py) --------------------------------------------
     C("client", None,
       C("client|id", t_client.client_id_cmd),
@@ -159,10 +182,21 @@ ROWS = [
 ]
 
 
-def _flags(entry):
+# Commands a RESP2 client may run in subscribed mode, and the ones that run
+# at once inside MULTI instead of being queued (Redis's processCommand lists).
+PUBSUB_CONTEXT = {"ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+                  "psubscribe", "punsubscribe", "quit", "reset"}
+MULTI_CONTROL = {"exec", "discard", "multi", "watch", "quit", "reset"}
+
+
+def _flags(entry, name):
     bits = 0
     for f in entry.get("flags", ()):
         bits |= FLAG_BITS.get(f, 0)
+    if name in PUBSUB_CONTEXT:
+        bits |= CONTEXT_BITS["pubsub_context"]
+    if name in MULTI_CONTROL:
+        bits |= CONTEXT_BITS["multi_control"]
     return bits
 
 
@@ -170,7 +204,7 @@ def _command(row, parent=None):
     entry = row.meta or meta.lookup(row.name)
     if entry is None:
         raise KeyError("%s: no Redis metadata for this command" % row.name)
-    cmd = Command(row.name.encode(), row.handler, entry["arity"], _flags(entry),
+    cmd = Command(row.name.encode(), row.handler, entry["arity"], _flags(entry, row.name),
                   entry["first_key"], entry["last_key"], entry["step"], entry, parent)
     for sub in row.subcommands:
         cmd.add_subcommand(_command(sub, cmd))
