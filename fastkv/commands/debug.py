@@ -156,9 +156,14 @@ def debug_cmd(c, argv):
         reply_help(c, argv, DEBUG_HELP)
     elif sub == b"sleep" and argc == 3:
         secs = _strtod_prefix(argv[2])
-        usecs = int(secs * 1_000_000)
+        # Redis: long long utime = dtime*1000000; an out-of-range double
+        # (inf, nan, 1e300) converts to LLONG_MIN on x86-64, and nanosleep()
+        # refuses a negative time: it answers OK at once.
+        x = secs * 1_000_000
+        usecs = int(x) if -9.223372036854776e18 <= x < 9.223372036854776e18 else -1
         if usecs > 0:
-            time.sleep(usecs / 1_000_000)
+            # time.sleep() can't take more than ~292 years: 1e9 s is forever enough
+            time.sleep(min(usecs / 1_000_000, 1e9))
         c.reply_ok()
     elif sub == b"object" and argc == 3:
         _debug_object(c, argv[2])

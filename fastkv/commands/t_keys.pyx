@@ -243,6 +243,17 @@ cdef Database db_by_index(Client c, long long idx):
     return c.srv.keyspace.dbs[idx]
 
 
+cdef int arg_int(Client c, int i, long long *v) except -1:
+    """getIntFromObjectOrReply: 1 if argv[i] is an int, else 0 after replying."""
+    if not arg_ll(c, i, v):
+        c.add_not_integer()
+        return 0
+    if v[0] < -2147483648 or v[0] > 2147483647:
+        c.add_error_str("ERR value is out of range, value must between -2147483648 and 2147483647")
+        return 0
+    return 1
+
+
 cdef int copy_impl(Client c) except -1:
     cdef Database src = c.db, dst = c.db
     cdef bint replace = False
@@ -254,8 +265,8 @@ cdef int copy_impl(Client c) except -1:
         if arg_eq(c, j, b"replace", 7):
             replace = True
         elif arg_eq(c, j, b"db", 2) and c.argc - j >= 2:
-            if not arg_ll(c, j + 1, &dbid) or dbid < -2147483648 or dbid > 2147483647:
-                return c.add_not_integer()
+            if not arg_int(c, j + 1, &dbid):
+                return 0
             dst = db_by_index(c, dbid)
             if dst is None:
                 return c.add_error_str("ERR DB index is out of range")
@@ -284,8 +295,8 @@ cdef int move_impl(Client c) except -1:
     cdef Database src = c.db, dst
     cdef fk_entry *e
     cdef long long expire
-    if not arg_ll(c, 2, &dbid) or dbid < -2147483648 or dbid > 2147483647:
-        return c.add_not_integer()
+    if not arg_int(c, 2, &dbid):
+        return 0
     dst = db_by_index(c, dbid)
     if dst is None:
         return c.add_error_str("ERR DB index is out of range")
@@ -321,7 +332,9 @@ cdef int expire_generic(Client c, long long basetime, bint seconds) except -1:
         elif arg_eq(c, j, b"gt", 2): flags |= EXP_GT
         elif arg_eq(c, j, b"lt", 2): flags |= EXP_LT
         else:
-            return c.add_error_str("ERR Unsupported option %s" % c.arg(j).decode("utf-8", "replace"))
+            # addReplyErrorFormat("... %s", argv[j]): the raw bytes up to a NUL
+            msg = b"ERR Unsupported option " + c.arg(j).split(b"\0", 1)[0]
+            return c.add_error(msg, len(msg))
         j += 1
     if (flags & EXP_NX) and (flags & (EXP_XX | EXP_GT | EXP_LT)):
         return c.add_error_str("ERR NX and XX, GT or LT options at the same time are not compatible")
@@ -481,8 +494,8 @@ cdef int object_help_impl(Client c) except -1:
 cdef int select_impl(Client c) except -1:
     cdef long long idx
     cdef Database db
-    if not arg_ll(c, 1, &idx) or idx < -2147483648 or idx > 2147483647:
-        return c.add_not_integer()
+    if not arg_int(c, 1, &idx):
+        return 0
     db = db_by_index(c, idx)
     if db is None:
         return c.add_error_str("ERR DB index is out of range")
