@@ -490,7 +490,6 @@ def test_expired_active(kn):
     for conn in (n.c.fk, n.c.rd):
         conn.send_command("SELECT 0")
         conn.read_reply()
-    frames = n.sub  # noqa: F841
     # active expiry order inside one db follows the hash table: compare
     # as a multiset; keyspace then keyevent frame for each key
     n.sub.send("PING")
@@ -559,7 +558,7 @@ def test_channel_subscriber_exact_channels(compat, kn):
         ch.close()
 
 
-def test_publish_count_unaffected_and_client_sees_own_events(kn):
+def test_client_sees_own_events_resp3(kn):
     """The client that runs the commands can itself be a RESP3 subscriber
     and receives the events before its command's reply."""
     n = kn("KEA")
