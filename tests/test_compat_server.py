@@ -327,7 +327,7 @@ def test_client_info_and_list_fields(fastkv_server, r):
         lhost, lport = c.sock.getsockname()[:2]
         assert f["addr"] == "%s:%d" % (lhost, lport)
         assert f["laddr"] == "127.0.0.1:%d" % fastkv_server.port
-        assert int(f["age"]) >= 0 and int(f["idle"]) >= 0
+        assert 0 <= int(f["idle"]) <= int(f["age"]) < 60
 
         with fastkv_server.raw(timeout=5) as c2:
             c2.call("CLIENT", "SETNAME", "second")
@@ -892,7 +892,7 @@ def test_slowlog_records_commands(r):
         assert [b"GET", b"slowkey"] in args
         get_entry = entries[args.index([b"GET", b"slowkey"])]
         assert abs(get_entry[1] - time.time()) < 5
-        assert get_entry[2] >= 0
+        assert 0 <= get_entry[2] < 1_000_000      # microseconds, and GET is fast
         assert re.match(rb"^127\.0\.0\.1:\d+$", get_entry[4])
         assert get_entry[5] == b"slowpoke"
         n = r.slowlog_len()

@@ -50,6 +50,7 @@ cdef enum:
     QB_INITIAL = 1024
     OB_INITIAL = 1024
     MAX_NAME = 64
+    PUSH_FLUSH_BYTES = 64 * 1024
 
 
 class ReplyError(Exception):
@@ -865,6 +866,10 @@ cdef class Client:
             self.reserve(n)
         memcpy(self.ob + self.olen, p, n)
         self.olen += n
+        if self.olen >= PUSH_FLUSH_BYTES:
+            # Hand a big backlog to the transport now, where the output
+            # buffer limits see it, rather than after the publisher's batch.
+            self.flush()
         return 0
 
     cdef int add_push_len(self, long long n) except -1:

@@ -114,7 +114,7 @@ def _clients(ctx):
     srv = ctx.srv
     clients = list(srv.clients.values())
     max_in = max((c.qbuf_len for c in clients), default=0)
-    max_out = max((c.obuf_len for c in clients), default=0)
+    max_out = max((c.obuf_mem for c in clients), default=0)
     return [
         ("connected_clients", len(clients)),
         ("cluster_connections", 0),
@@ -253,9 +253,9 @@ def _stats(ctx):
         ("current_eviction_exceeded_time", 0),
         ("keyspace_hits", ks.keyspace_hits),
         ("keyspace_misses", ks.keyspace_misses),
-        ("pubsub_channels", 0),
-        ("pubsub_patterns", 0),
-        ("pubsubshard_channels", 0),
+        ("pubsub_channels", len(ctx.srv.pubsub.channels)),
+        ("pubsub_patterns", len(ctx.srv.pubsub.patterns)),
+        ("pubsubshard_channels", len(ctx.srv.pubsub.shard_channels)),
         ("latest_fork_usec", 0),
         ("total_forks", 0),
         ("migrate_cached_sockets", 0),
