@@ -209,3 +209,36 @@ def test_glob(pattern, string, match):
 def test_glob_nocase():
     assert ctest.stringmatch(b"HeLLo", b"hello", True)
     assert not ctest.stringmatch(b"HeLLo", b"hello", False)
+
+
+# -- the type table ----------------------------------------------------------
+
+def test_type_table_has_the_string_rows():
+    rows = {(r["type_name"], r["enc_name"]) for r in ctest.objtype_rows()}
+    assert {("string", "int"), ("string", "embstr"), ("string", "raw")} <= rows
+
+
+def test_every_row_answers_every_operation():
+    for row in ctest.objtype_rows():
+        assert row["free"] and row["inline_size"] and row["dup"] and row["mem_usage"], row
+
+
+def test_every_row_has_a_sample():
+    for row in ctest.objtype_rows():
+        assert ctest.has_sample(row["type"], row["encoding"]), row
+
+
+@pytest.mark.parametrize("row", ctest.objtype_rows(), ids=lambda r: "%s-%s" % (r["type_name"], r["enc_name"]))
+def test_row_roundtrip(row):
+    res = ctest.row_roundtrip(row["type"], row["encoding"])
+    assert res["type_name"] == row["type_name"]
+    assert res["enc_name"] == row["enc_name"]
+    assert res["copy_enc_name"] == row["enc_name"]     # COPY keeps the encoding
+    assert res["equal"] and res["independent"]
+    assert res["leaked"] == 0                          # free() released what dup() made
+    if row["enc_name"] == "raw":
+        assert res["mem_usage"] >= 100 and res["inline_size"] == 0
+    elif row["enc_name"] == "embstr":
+        assert res["mem_usage"] == 0 and res["inline_size"] == len(b"short value")
+    else:
+        assert res["mem_usage"] == 0 and res["inline_size"] == 0

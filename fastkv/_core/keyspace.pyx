@@ -523,3 +523,8 @@ cdef class Keyspace:
 
 def used_memory():
     return fk_used_memory()
+
+
+def stringmatch(bytes pattern, bytes s, bint nocase=False):
+    """Redis's glob matching (stringmatchlen), for Python callers."""
+    return fk_stringmatchlen(pattern, len(pattern), s, len(s), nocase) == 1

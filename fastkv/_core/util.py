@@ -9,9 +9,8 @@ slow log and the admin commands use the same functions.
 """
 from __future__ import annotations
 
-# fk_stringmatchlen is reachable from Python through the extension that
-# wraps csrc/ for its unit tests; no other extension exports it.
-from fastkv._core.ctest import stringmatch  # noqa: F401  (bytes, bytes, nocase) -> bool
+# Redis's glob matching: the C fk_stringmatchlen, exported by the keyspace.
+from fastkv._core.keyspace import stringmatch  # noqa: F401  (bytes, bytes, nocase) -> bool
 
 REDACTED = b"(redacted)"
 _C_SPACE = b" \t\n\v\f\r"   # isspace() in the C locale
