@@ -13,10 +13,11 @@ from libc.stdint cimport uint32_t, uint64_t
 from fastkv._core.cdefs cimport *
 from fastkv._core.client cimport Client, ServerState, wrap
 from fastkv._core.keyspace cimport (Database, Keyspace, string_view, entry_type, entry_encoding,
-    entry_lru, entry_set_meta, lru_clock, LOOKUP_NONE, LOOKUP_WRITE, LOOKUP_NOTOUCH, LOOKUP_NOSTATS,
-    SHARED_INTEGERS, LRU_CLOCK_MAX)
+    entry_lru, entry_set_meta, lru_clock, notify_event, signal_modified_key, LOOKUP_NONE,
+    LOOKUP_WRITE, LOOKUP_NOTOUCH, LOOKUP_NOSTATS, SHARED_INTEGERS, LRU_CLOCK_MAX,
+    NOTIFY_GENERIC, NOTIFY_NEW)
 from fastkv._core.shared cimport attach
-from fastkv.commands.common cimport arg_eq, arg_ll, mark_dirty
+from fastkv.commands.common cimport arg_eq, arg_ll, mark_dirty, key_written
 
 attach()
 
@@ -30,6 +31,11 @@ cdef bytes type_name(fk_entry *e):
 
 cdef bytes encoding_name(fk_entry *e):
     return fk_objtype_of(e).enc_name
+
+
+cdef inline int key_created(Database db, const char *k, Py_ssize_t kn) except -1:
+    """dbAdd's "new" event: key k was added to db."""
+    return notify_event(db, NOTIFY_NEW, b"new", k, kn)
 
 
 cdef int move_entry(Database src, fk_entry *e, Database dst, const char *k, Py_ssize_t kn,
@@ -61,7 +67,9 @@ cdef int del_impl(Client c) except -1:
     cdef long long deleted = 0
     for i in range(1, c.argc):
         c.db.lookup(c.argv[i].p, c.argv[i].n, LOOKUP_WRITE | LOOKUP_NOTOUCH)   # lazy expiry first
-        deleted += c.db.delete(c.argv[i].p, c.argv[i].n)
+        if c.db.delete(c.argv[i].p, c.argv[i].n):
+            key_written(c, i, NOTIFY_GENERIC, b"del")
+            deleted += 1
     mark_dirty(c, deleted)
     return c.add_int(deleted)
 
@@ -228,6 +236,13 @@ cdef int rename_generic(Client c, bint nx) except -1:
         e = db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE | LOOKUP_NOTOUCH)
     move_entry(db, e, db, c.argv[2].p, c.argv[2].n, expire)
     mark_dirty(c, 1)
+    # as Redis: dbAdd's "new" for the target (even if it replaced a key),
+    # then both keys are signalled, then rename_from / rename_to
+    key_created(db, c.argv[2].p, c.argv[2].n)
+    signal_modified_key(db, c.argv[1].p, c.argv[1].n)
+    signal_modified_key(db, c.argv[2].p, c.argv[2].n)
+    notify_event(db, NOTIFY_GENERIC, b"rename_from", c.argv[1].p, c.argv[1].n)
+    notify_event(db, NOTIFY_GENERIC, b"rename_to", c.argv[2].p, c.argv[2].n)
     return c.add_int(1) if nx else c.add_ok()
 
 cdef int rename_impl(Client c) except -1:
@@ -287,6 +302,9 @@ cdef int copy_impl(Client c) except -1:
         e = src.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NOTOUCH | LOOKUP_NOSTATS)
     copy_entry(e, dst, c.argv[2].p, c.argv[2].n, expire)
     mark_dirty(c, 1)
+    key_created(dst, c.argv[2].p, c.argv[2].n)
+    signal_modified_key(dst, c.argv[2].p, c.argv[2].n)
+    notify_event(dst, NOTIFY_GENERIC, b"copy_to", c.argv[2].p, c.argv[2].n)
     return c.add_int(1)
 
 
@@ -310,6 +328,11 @@ cdef int move_impl(Client c) except -1:
         return c.add_int(0)
     move_entry(src, e, dst, c.argv[1].p, c.argv[1].n, expire)
     mark_dirty(c, 1)
+    key_created(dst, c.argv[1].p, c.argv[1].n)
+    signal_modified_key(src, c.argv[1].p, c.argv[1].n)
+    signal_modified_key(dst, c.argv[1].p, c.argv[1].n)
+    notify_event(src, NOTIFY_GENERIC, b"move_from", c.argv[1].p, c.argv[1].n)
+    notify_event(dst, NOTIFY_GENERIC, b"move_to", c.argv[1].p, c.argv[1].n)
     return c.add_int(1)
 
 
@@ -363,11 +386,16 @@ cdef int expire_generic(Client c, long long basetime, bint seconds) except -1:
         if (flags & EXP_LT) and current != -1 and when >= current:
             return c.add_int(0)
     if when <= fk_mstime():
+        # checkAlreadyExpired: deleted now, fires "del" (before the reply)
         db.delete(c.argv[1].p, c.argv[1].n)
-    else:
-        db.set_expire(e, when)
+        mark_dirty(c, 1)
+        key_written(c, 1, NOTIFY_GENERIC, b"del")
+        return c.add_int(1)
+    db.set_expire(e, when)
+    c.add_int(1)            # Redis replies before it fires "expire"
+    key_written(c, 1, NOTIFY_GENERIC, b"expire")
     mark_dirty(c, 1)
-    return c.add_int(1)
+    return 0
 
 cdef int expire_impl(Client c) except -1:
     return expire_generic(c, fk_mstime(), True)
@@ -410,6 +438,7 @@ cdef int pexpiretime_impl(Client c) except -1:
 cdef int persist_impl(Client c) except -1:
     cdef fk_entry *e = c.db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE)
     if e != NULL and c.db.remove_expire(e):
+        key_written(c, 1, NOTIFY_GENERIC, b"persist")
         mark_dirty(c, 1)
         return c.add_int(1)
     return c.add_int(0)

@@ -13,9 +13,11 @@ from libc.math cimport isnan, isinf
 from fastkv._core.cdefs cimport *
 from fastkv._core.client cimport Client, wrap
 from fastkv._core.keyspace cimport (Database, string_view, entry_type, entry_encoding, entry_lru,
-    entry_set_meta, lru_clock, LOOKUP_NONE, LOOKUP_WRITE)
+    entry_set_meta, lru_clock, notify_event, LOOKUP_NONE, LOOKUP_WRITE,
+    NOTIFY_GENERIC, NOTIFY_STRING, NOTIFY_NEW)
 from fastkv._core.shared cimport attach
-from fastkv.commands.common cimport arg_eq, arg_ll, reply_string, mark_dirty
+from fastkv.commands.common cimport (arg_eq, arg_ll, reply_string, mark_dirty, lookup_typed,
+    key_written, WRONGTYPE_ENTRY)
 
 attach()
 
@@ -39,6 +41,11 @@ cdef enum:
 cdef enum:
     COMMAND_SET = 0
     COMMAND_GET = 1
+
+
+cdef inline int key_created(Client c, int i) except -1:
+    """dbAdd's "new" event: argv[i] did not exist before this command."""
+    return notify_event(c.db, NOTIFY_NEW, b"new", c.argv[i].p, c.argv[i].n)
 
 
 cdef int invalid_expire(Client c) except -1:
@@ -107,15 +114,18 @@ cdef int parse_extended(Client c, int start, int command_type, int *flags, long 
 
 cdef int set_generic(Client c, int flags, int kidx, int vidx, long long when,
                      const char *ok_reply, Py_ssize_t ok_len, bint int_reply) except -1:
-    """setGenericCommand."""
+    """setGenericCommand.  Events, as Redis: "new" (dbAdd), "set", then
+    "expire" when a TTL is given; the GET reply comes before them, the
+    OK/1 reply after."""
     cdef Database db = c.db
     cdef fk_entry *e
     cdef const char *k = c.argv[kidx].p
     cdef Py_ssize_t kn = c.argv[kidx].n
+    cdef bint found
     if flags & SET_GET:
-        e = db.lookup(k, kn, LOOKUP_NONE)
-        if e != NULL and entry_type(e) != OBJ_STRING:
-            return c.add_wrongtype()
+        e = lookup_typed(c, kidx, LOOKUP_NONE, OBJ_STRING)
+        if e == WRONGTYPE_ENTRY:
+            return 0
         if e == NULL:
             c.add_null()
         else:
@@ -134,6 +144,11 @@ cdef int set_generic(Client c, int flags, int kidx, int vidx, long long when,
     mark_dirty(c, 1)
     if when >= 0:
         db.set_expire(e, when)
+    if not found:
+        key_created(c, kidx)
+    key_written(c, kidx, NOTIFY_STRING, b"set")
+    if when >= 0:
+        notify_event(db, NOTIFY_GENERIC, b"expire", k, kn)
     if not (flags & SET_GET):
         if int_reply:
             c.add_int(1)
@@ -172,25 +187,26 @@ cdef int psetex_impl(Client c) except -1:
     return setex_common(c, SET_PX)
 
 cdef int get_impl(Client c) except -1:
-    cdef fk_entry *e = c.db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NONE)
+    cdef fk_entry *e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_STRING)
     if e == NULL:
         return c.add_null()
-    if entry_type(e) != OBJ_STRING:
-        return c.add_wrongtype()
+    if e == WRONGTYPE_ENTRY:
+        return 0
     return reply_string(c, e)
 
 cdef int getset_impl(Client c) except -1:
     return set_generic(c, SET_GET, 1, 2, -1, NULL, 0, False)
 
 cdef int getdel_impl(Client c) except -1:
-    cdef fk_entry *e = c.db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NONE)
+    cdef fk_entry *e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_STRING)
     if e == NULL:
         return c.add_null()
-    if entry_type(e) != OBJ_STRING:
-        return c.add_wrongtype()
+    if e == WRONGTYPE_ENTRY:
+        return 0
     reply_string(c, e)
-    c.db.delete(c.argv[1].p, c.argv[1].n)
-    mark_dirty(c, 1)
+    if c.db.delete(c.argv[1].p, c.argv[1].n):
+        key_written(c, 1, NOTIFY_GENERIC, b"del")
+        mark_dirty(c, 1)
     return 0
 
 cdef int getex_impl(Client c) except -1:
@@ -199,20 +215,24 @@ cdef int getex_impl(Client c) except -1:
     cdef fk_entry *e
     if c.argc > 2 and parse_extended(c, 2, COMMAND_GET, &flags, &when):
         return 0
-    e = c.db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NONE)
+    e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_STRING)
     if e == NULL:
         return c.add_null()
-    if entry_type(e) != OBJ_STRING:
-        return c.add_wrongtype()
-    reply_string(c, e)
+    if e == WRONGTYPE_ENTRY:
+        return 0
+    reply_string(c, e)      # before the key changes, as Redis
     if when >= 0:
-        if when <= fk_mstime():
+        if (flags & (SET_EXAT | SET_PXAT)) and when <= fk_mstime():
+            # checkAlreadyExpired: an absolute time in the past deletes
             c.db.delete(c.argv[1].p, c.argv[1].n)
+            key_written(c, 1, NOTIFY_GENERIC, b"del")
         else:
             c.db.set_expire(e, when)
+            key_written(c, 1, NOTIFY_GENERIC, b"expire")
         mark_dirty(c, 1)
     elif flags & SET_PERSIST:
         if c.db.remove_expire(e):
+            key_written(c, 1, NOTIFY_GENERIC, b"persist")
             mark_dirty(c, 1)
     return 0
 
@@ -230,6 +250,7 @@ cdef int mget_impl(Client c) except -1:
 
 cdef int mset_generic(Client c, bint nx) except -1:
     cdef int i
+    cdef bint found
     if c.argc % 2 == 0:
         return c.add_wrong_arity()
     if nx:
@@ -237,7 +258,13 @@ cdef int mset_generic(Client c, bint nx) except -1:
             if c.db.lookup(c.argv[i].p, c.argv[i].n, LOOKUP_WRITE) != NULL:
                 return c.add_int(0)
     for i in range(1, c.argc, 2):
+        # setKey's lookupKeyWrite: an expired key goes first ("expired"),
+        # a missing one is created ("new")
+        found = c.db.lookup(c.argv[i].p, c.argv[i].n, LOOKUP_WRITE) != NULL
         c.db.set_string(c.argv[i].p, c.argv[i].n, c.argv[i + 1].p, c.argv[i + 1].n, False)
+        if not found:
+            key_created(c, i)
+        key_written(c, i, NOTIFY_STRING, b"set")
     mark_dirty(c, (c.argc - 1) // 2)
     if nx:
         return c.add_int(1)
@@ -263,15 +290,18 @@ cdef int string_too_long(Client c, long long size, long long append) except -1:
 
 cdef int append_impl(Client c) except -1:
     cdef Database db = c.db
-    cdef fk_entry *e = db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE)
+    cdef fk_entry *e = lookup_typed(c, 1, LOOKUP_WRITE, OBJ_STRING)
     cdef fk_str *s
     cdef Py_ssize_t vn = c.argv[2].n
+    cdef Py_ssize_t total
+    if e == WRONGTYPE_ENTRY:
+        return 0
     if e == NULL:
-        e = db.set_string(c.argv[1].p, c.argv[1].n, c.argv[2].p, vn, False)
+        db.set_string(c.argv[1].p, c.argv[1].n, c.argv[2].p, vn, False)
         mark_dirty(c, 1)
+        key_created(c, 1)
+        key_written(c, 1, NOTIFY_STRING, b"append")
         return c.add_int(vn)
-    if entry_type(e) != OBJ_STRING:
-        return c.add_wrongtype()
     cdef char tmp[24]
     cdef const char *p
     cdef Py_ssize_t olen = string_view(e, &p, tmp)
@@ -282,8 +312,10 @@ cdef int append_impl(Client c) except -1:
     memcpy(s.buf + s.len, c.argv[2].p, vn)
     s.len += <uint32_t>vn
     e.v.ptr = s
+    total = s.len
     mark_dirty(c, 1)
-    return c.add_int(s.len)
+    key_written(c, 1, NOTIFY_STRING, b"append")
+    return c.add_int(total)
 
 cdef inline Py_ssize_t s_len(fk_entry *e) noexcept:
     return (<fk_str *>e.v.ptr).len
@@ -291,11 +323,11 @@ cdef inline Py_ssize_t s_len(fk_entry *e) noexcept:
 cdef int strlen_impl(Client c) except -1:
     cdef char tmp[24]
     cdef const char *p
-    cdef fk_entry *e = c.db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NONE)
+    cdef fk_entry *e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_STRING)
     if e == NULL:
         return c.add_int(0)
-    if entry_type(e) != OBJ_STRING:
-        return c.add_wrongtype()
+    if e == WRONGTYPE_ENTRY:
+        return 0
     return c.add_int(string_view(e, &p, tmp))
 
 cdef int getrange_impl(Client c) except -1:
@@ -305,11 +337,11 @@ cdef int getrange_impl(Client c) except -1:
     cdef fk_entry *e
     if not arg_ll(c, 2, &start) or not arg_ll(c, 3, &end):
         return c.add_not_integer()
-    e = c.db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_NONE)
+    e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_STRING)
     if e == NULL:
         return c.add_bulk(b"", 0)
-    if entry_type(e) != OBJ_STRING:
-        return c.add_wrongtype()
+    if e == WRONGTYPE_ENTRY:
+        return 0
     slen = string_view(e, &p, tmp)
     if start < 0 and end < 0 and start > end:
         return c.add_bulk(b"", 0)
@@ -336,12 +368,16 @@ cdef int setrange_impl(Client c) except -1:
     cdef char tmp[24]
     cdef const char *p
     cdef Py_ssize_t olen
+    cdef bint created
     if not arg_ll(c, 2, &offset) or offset > 0x7fffffffffffffff:
         return c.add_not_integer()
     if offset < 0:
         return c.add_error_str("ERR offset is out of range")
-    e = db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE)
-    if e == NULL:
+    e = lookup_typed(c, 1, LOOKUP_WRITE, OBJ_STRING)
+    if e == WRONGTYPE_ENTRY:
+        return 0
+    created = e == NULL
+    if created:
         if vn == 0:
             return c.add_int(0)
         if string_too_long(c, offset, vn):
@@ -350,8 +386,6 @@ cdef int setrange_impl(Client c) except -1:
         e.v.ptr = fk_str_new(NULL, offset + vn)
         entry_set_meta(e, OBJ_STRING, ENC_RAW, lru_clock())
     else:
-        if entry_type(e) != OBJ_STRING:
-            return c.add_wrongtype()
         olen = string_view(e, &p, tmp)
         if vn == 0:
             return c.add_int(olen)
@@ -365,20 +399,25 @@ cdef int setrange_impl(Client c) except -1:
         s.len = <uint32_t>(offset + vn)
         e.v.ptr = s
     memcpy(s.buf + offset, c.argv[3].p, vn)
+    olen = s.len
     mark_dirty(c, 1)
-    return c.add_int(s.len)
+    if created:
+        key_created(c, 1)
+    key_written(c, 1, NOTIFY_STRING, b"setrange")
+    return c.add_int(olen)
 
 cdef int incr_decr(Client c, long long incr) except -1:
-    """incrDecrCommand: keeps the TTL, result is int-encoded."""
+    """incrDecrCommand: keeps the TTL, result is int-encoded; fires "incrby"
+    (for all four commands)."""
     cdef Database db = c.db
-    cdef fk_entry *e = db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE)
+    cdef fk_entry *e = lookup_typed(c, 1, LOOKUP_WRITE, OBJ_STRING)
     cdef long long value = 0
     cdef char tmp[24]
     cdef const char *p
     cdef Py_ssize_t n
+    if e == WRONGTYPE_ENTRY:
+        return 0
     if e != NULL:
-        if entry_type(e) != OBJ_STRING:
-            return c.add_wrongtype()
         if entry_encoding(e) == ENC_INT:
             value = e.v.i
         else:
@@ -391,6 +430,9 @@ cdef int incr_decr(Client c, long long incr) except -1:
     value += incr
     db.set_int(c.argv[1].p, c.argv[1].n, value, True)
     mark_dirty(c, 1)
+    if e == NULL:
+        key_created(c, 1)
+    key_written(c, 1, NOTIFY_STRING, b"incrby")
     return c.add_int(value)
 
 cdef int incr_impl(Client c) except -1:
@@ -415,16 +457,16 @@ cdef int decrby_impl(Client c) except -1:
 
 cdef int incrbyfloat_impl(Client c) except -1:
     cdef Database db = c.db
-    cdef fk_entry *e = db.lookup(c.argv[1].p, c.argv[1].n, LOOKUP_WRITE)
+    cdef fk_entry *e = lookup_typed(c, 1, LOOKUP_WRITE, OBJ_STRING)
     cdef long double value = 0, incr
     cdef char tmp[24]
     cdef char buf[5200]
     cdef const char *p
     cdef Py_ssize_t n
     cdef int blen
+    if e == WRONGTYPE_ENTRY:
+        return 0
     if e != NULL:
-        if entry_type(e) != OBJ_STRING:
-            return c.add_wrongtype()
         if entry_encoding(e) == ENC_INT:
             value = <long double>e.v.i
         else:
@@ -442,6 +484,9 @@ cdef int incrbyfloat_impl(Client c) except -1:
         return c.add_error_str("ERR increment would produce NaN or Infinity")
     db.set_string(c.argv[1].p, c.argv[1].n, buf, blen, True, False)
     mark_dirty(c, 1)
+    if e == NULL:
+        key_created(c, 1)
+    key_written(c, 1, NOTIFY_STRING, b"incrbyfloat")
     return c.add_bulk(buf, blen)
 
 cdef int lcs_impl(Client c) except -1:
