@@ -96,9 +96,7 @@ CONFIG_DENY = (
     "supervised", "timeout", "oom-score-adj", "min-replicas", "min-slaves", "replicaof",
     "slaveof", "enable-", "protected-mode", "watchdog-period", "syslog", "aclfile",
     "cluster-", "io-threads", "disable-thp", "stop-writes-on-bgsave-error", "shutdown-",
-    "set-proc-title", "proc-title-template", "always-show-logo", "client-query-buffer-limit",
-    "proto-max-bulk-len", "latency-tracking-info-percentiles", "slowlog-max-len",
-    "busy-reply-threshold", "lua-time-limit", "hz", "active-",
+    "set-proc-title", "proc-title-template", "always-show-logo",
 )
 
 DEBUG_SUBS = [b"help", b"object", b"protocol", b"error", b"log", b"sleep", b"jmap-unknown"]
