@@ -1,6 +1,7 @@
 """client-output-buffer-limit: a subscriber that stops reading is cut off at
 the configured limit, the server's memory stays bounded, and everyone else
 keeps being served.  Also the omem/obl fields that show it."""
+import os
 import socket
 import threading
 import time
@@ -83,8 +84,10 @@ def test_stalled_subscriber_is_disconnected_and_memory_bounded(start_server):
     assert receivers[0] == 1 and receivers[-1] == 0
     assert is_closed(sub)
     sub.close()
-    # the backlog never grew past the limit (plus a few MB of slack)
-    assert peak[0] - rss0 < limit + 6 * 1024 * 1024, (rss0, peak[0])
+    # the backlog never grew past the limit (plus a few MB of slack); not
+    # measurable under AddressSanitizer, whose quarantine keeps freed memory
+    if "libasan" not in os.environ.get("LD_PRELOAD", ""):
+        assert peak[0] - rss0 < limit + 6 * 1024 * 1024, (rss0, peak[0])
     assert other.call("PUBSUB", "NUMSUB", "flood") == [b"flood", 0]
     log = srv.log_text()
     assert "scheduled to be closed ASAP for overcoming of output buffer limits" in log
