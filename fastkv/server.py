@@ -155,6 +155,7 @@ class Server:
     # ------------------------------------------------------------ lifecycle
     async def start(self):
         self.loop = asyncio.get_running_loop()
+        self.state.call_soon = self.loop.call_soon   # deferred writes to subscribers
         cfg = self.config
         port = cfg["port"]
         factory = lambda: Client(self.state)
@@ -199,7 +200,6 @@ class Server:
             ks = self.keyspace
             # active expiry: at most 25% of a tick (ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC)
             ks.active_expire_cycle(int(1_000_000 / hz * 0.25))
-            self.state.flush_pending()     # keyspace events of expired keys
             if self.config["activerehashing"]:
                 ks.rehash_cron(1)
             now_ms = int(time.time() * 1000)

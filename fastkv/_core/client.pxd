@@ -110,6 +110,8 @@ cdef class ServerState:
     cdef public dict error_stats                # b"ERR" -> count (INFO errorstats)
     cdef public object pubsub                   # fastkv._core.pubsub.PubSub
     cdef list pending_writes                    # clients given output by others (pub/sub)
+    cdef public object call_soon                # the loop's call_soon: defers their writes
+    cdef bint flush_scheduled
     cdef long long obuf_hard[3]                 # client-output-buffer-limit per class
     cdef long long obuf_soft[3]
     cdef long long obuf_soft_secs[3]
@@ -170,6 +172,7 @@ cdef class Client:
     cdef int dispatch(self) except -1
     cdef int call(self, Command cmd) except -1
     cdef int flush(self) except -1
+    cdef int discard_multi(self) except -1
     cdef int check_obuf_limits(self) except -1
     cdef int add_push_raw(self, const char *p, Py_ssize_t n) except -1
     cdef int add_push_len(self, long long n) except -1

@@ -150,6 +150,12 @@ cdef class ServerState:
         if not (c.flags & CF_PENDING_WRITE):
             c.flags |= CF_PENDING_WRITE
             self.pending_writes.append(c)
+            if not self.flush_scheduled and self.call_soon is not None:
+                # Once per loop iteration, after every ready client's batch
+                # (Redis's beforeSleep): one write per subscriber however
+                # many publishers sent to it meanwhile.
+                self.flush_scheduled = True
+                self.call_soon(self.flush_pending)
         return 0
 
     cdef int flush_pending_writes(self) except -1:
@@ -162,7 +168,8 @@ cdef class ServerState:
         return 0
 
     def flush_pending(self):
-        """Write what other clients' commands queued (cron, after expiry events)."""
+        """Write what other clients' commands queued for them."""
+        self.flush_scheduled = False
         if self.pending_writes:
             self.flush_pending_writes()
 
@@ -343,8 +350,8 @@ cdef class Client:
         if not (self.flags & CF_PAUSED):
             self.process_input()
         self.flush()
-        if srv.pending_writes:
-            srv.flush_pending_writes()
+        if srv.pending_writes and srv.call_soon is None:
+            srv.flush_pending_writes()      # no loop to defer to (embedded use)
 
     cdef int grow_qb(self, Py_ssize_t need) except -1:
         cdef Py_ssize_t cap = self.qcap
@@ -688,7 +695,7 @@ cdef class Client:
             self.flags |= CF_DIRTY_EXEC     # flagTransaction: EXEC will abort
         if cmd is not None and cmd.name == b"exec":
             # execCommandAbort: EXEC itself was rejected (in MULTI or not)
-            self.discard_transaction()
+            self.discard_multi()
             if msg.startswith("ERR "):
                 msg = msg[4:]
             msg = "EXECABORT Transaction discarded because of: " + msg
@@ -696,12 +703,16 @@ cdef class Client:
         return 0
 
     def discard_transaction(self):
+        self.discard_multi()
+
+    cdef int discard_multi(self) except -1:
         """discardTransaction: leave MULTI, forget the queue and the WATCHes."""
         self.multi_queue = None
         self.flags &= ~(CF_MULTI | CF_DIRTY_EXEC | CF_IN_EXEC)
         if self.watcher is not None:
             self.watcher.unwatch_all(self.srv.keyspace)
             self.watcher = None
+        return 0
 
     cdef int reject_unknown(self) except -1:
         cdef str args = ""

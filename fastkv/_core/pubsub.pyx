@@ -5,9 +5,10 @@ Subscriptions are kept twice, as Redis does: per channel (or pattern) the
 clients in subscription order, and per client its channels, patterns and
 shard channels (Client.pubsub_*).  Both are dicts used as ordered sets.
 
-A publish builds each message frame once per protocol (RESP2 array, RESP3
-push) and copies it into every subscriber's C output buffer through a cdef
-call: no Python-level call per subscriber.  The subscribers are then marked
+A publish builds each message frame once, in a C scratch buffer (the RESP2
+array and the RESP3 push differ in their first byte only), and copies it
+into every subscriber's C output buffer through a cdef call: no Python-level
+call and no Python object per subscriber.  The subscribers are then marked
 for a deferred write (ServerState.add_pending_write) and written once after
 the publisher's batch, however many messages they got in it.  A subscriber
 that does not read fills its transport's buffer and is cut off by
@@ -18,7 +19,9 @@ Keyspace events reach pub/sub through the keyspace's notify hook
 subscribed to anything, and otherwise publishes __keyspace@<db>__:<key> and
 __keyevent@<db>__:<event> as the K and E flags ask.
 """
-from fastkv._core.cdefs cimport fk_stringmatchlen
+from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memcpy, strlen
+from fastkv._core.cdefs cimport fk_stringmatchlen, fk_ll2string
 from fastkv._core.client cimport Client, ServerState, CF_PUBSUB
 from fastkv._core.keyspace cimport Keyspace, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT
 from fastkv._core.shared cimport attach
@@ -26,33 +29,17 @@ from fastkv._core.shared cimport attach
 attach()
 
 
-cdef bytes frame(int resp, bytes kind, bytes pattern, bytes channel, bytes message):
-    """A message as RESP2 array or RESP3 push: [kind, (pattern,) channel, message]."""
-    cdef char t = b'>' if resp == 3 else b'*'
-    if pattern is None:
-        return b"%c3\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (
-            t, len(kind), kind, len(channel), channel, len(message), message)
-    return b"%c4\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (
-        t, len(kind), kind, len(pattern), pattern, len(channel), channel, len(message), message)
-
-
-cdef inline long long deliver(ServerState srv, dict clients, bytes kind, bytes pattern,
-                              bytes channel, bytes message) except -1:
-    cdef Client c
-    cdef bytes f2 = None, f3 = None
-    cdef long long n = 0
-    for c in clients:
-        if c.resp == 3:
-            if f3 is None:
-                f3 = frame(3, kind, pattern, channel, message)
-            c.add_push_raw(f3, len(f3))
-        else:
-            if f2 is None:
-                f2 = frame(2, kind, pattern, channel, message)
-            c.add_push_raw(f2, len(f2))
-        srv.add_pending_write(c)
-        n += 1
-    return n
+cdef inline char *put_bulk(char *w, const char *p, Py_ssize_t n) noexcept nogil:
+    w[0] = b'$'
+    w += 1
+    w += fk_ll2string(w, 24, n)
+    w[0] = b'\r'
+    w[1] = b'\n'
+    memcpy(w + 2, p, n)
+    w += 2 + n
+    w[0] = b'\r'
+    w[1] = b'\n'
+    return w + 2
 
 
 cdef int deliver_event(object ctx, int type, const char *event, int dbid,
@@ -60,16 +47,17 @@ cdef int deliver_event(object ctx, int type, const char *event, int dbid,
     """The keyspace's notify hook (notifyKeyspaceEvent's pub/sub half)."""
     cdef PubSub ps = <PubSub>ctx
     cdef int flags
-    cdef bytes ev, k
+    cdef Py_ssize_t elen
     if not ps.channels and not ps.patterns:
         return 0          # nobody could receive it: build nothing
     flags = ps.srv.keyspace.notify_flags
-    ev = event
-    k = key[:klen]
+    elen = strlen(event)
     if flags & NOTIFY_KEYSPACE:
-        ps.publish(b"__keyspace@%d__:%b" % (dbid, k), ev, False)
+        ps.publish(ps.prefix(ps.keyspace_prefix, b"__keyspace@%d__:", dbid) + key[:klen],
+                   event, elen, False)
     if flags & NOTIFY_KEYEVENT:
-        ps.publish(b"__keyevent@%d__:%b" % (dbid, ev), k, False)
+        ps.publish(ps.prefix(ps.keyevent_prefix, b"__keyevent@%d__:", dbid) + event[:elen],
+                   key, klen, False)
     return 0
 
 
@@ -79,10 +67,63 @@ cdef class PubSub:
         self.channels = {}
         self.patterns = {}
         self.shard_channels = {}
+        self.scratch_cap = 4096
+        self.scratch = <char *>malloc(self.scratch_cap)
+        if self.scratch == NULL:
+            raise MemoryError()
+        self.keyspace_prefix = []
+        self.keyevent_prefix = []
         srv.pubsub = self
         (<Keyspace>srv.keyspace).set_notify_hook(deliver_event, self)
 
-    cdef long long publish(self, bytes channel, bytes message, bint sharded) except -1:
+    def __dealloc__(self):
+        free(self.scratch)
+
+    cdef bytes prefix(self, list cache, bytes fmt, int dbid):
+        """The channel prefix of db `dbid`, made once."""
+        while len(cache) <= dbid:
+            cache.append(fmt % len(cache))
+        return cache[dbid]
+
+    cdef char *reserve(self, Py_ssize_t n) except NULL:
+        cdef char *p
+        if n > self.scratch_cap:
+            p = <char *>realloc(self.scratch, n)
+            if p == NULL:
+                raise MemoryError()
+            self.scratch = p
+            self.scratch_cap = n
+        return self.scratch
+
+    cdef long long deliver(self, dict clients, const char *kind, Py_ssize_t kn, bytes pattern,
+                           bytes channel, const char *msg, Py_ssize_t mlen) except -1:
+        """Copy one message into every client of `clients` (one frame per
+        protocol, built once in the scratch buffer) and schedule their writes."""
+        cdef Client c
+        cdef ServerState srv = self.srv
+        cdef Py_ssize_t plen = len(pattern) if pattern is not None else 0
+        cdef Py_ssize_t clen = len(channel)
+        cdef char *buf = self.reserve(4 * 32 + kn + plen + clen + mlen)
+        cdef char *w = buf + 4          # room for the header: '*3\r\n' or '>4\r\n'
+        cdef Py_ssize_t n
+        cdef long long count = 0
+        w = put_bulk(w, kind, kn)
+        if pattern is not None:
+            w = put_bulk(w, pattern, plen)
+        w = put_bulk(w, channel, clen)
+        w = put_bulk(w, msg, mlen)
+        n = w - buf
+        buf[1] = b'4' if pattern is not None else b'3'
+        buf[2] = b'\r'
+        buf[3] = b'\n'
+        for c in clients:
+            buf[0] = b'>' if c.resp == 3 else b'*'
+            c.add_push_raw(buf, n)
+            srv.add_pending_write(c)
+            count += 1
+        return count
+
+    cdef long long publish(self, bytes channel, const char *msg, Py_ssize_t mlen, bint sharded) except -1:
         """pubsubPublishMessage: the number of clients that received it."""
         cdef long long n = 0
         cdef dict subs
@@ -90,15 +131,17 @@ cdef class PubSub:
         if sharded:
             subs = self.shard_channels.get(channel)
             if subs:
-                n += deliver(self.srv, subs, b"smessage", None, channel, message)
+                n += self.deliver(subs, b"smessage", 8, None, channel, msg, mlen)
             return n
         subs = self.channels.get(channel)
         if subs:
-            n += deliver(self.srv, subs, b"message", None, channel, message)
+            n += self.deliver(subs, b"message", 7, None, channel, msg, mlen)
         if self.patterns:
-            for pat, subs in list(self.patterns.items()):
+            # (subscriptions change only through commands, never while a
+            # message is delivered, so the dict is iterated as it is)
+            for pat, subs in self.patterns.items():
                 if fk_stringmatchlen(pat, len(pat), channel, len(channel), 0):
-                    n += deliver(self.srv, subs, b"pmessage", pat, channel, message)
+                    n += self.deliver(subs, b"pmessage", 8, pat, channel, msg, mlen)
         return n
 
     cdef int update_mode(self, Client c) except -1:
@@ -166,7 +209,7 @@ cdef class PubSub:
 
     # -- introspection (PUBSUB) and tests --------------------------------
     def publish_message(self, bytes channel, bytes message, bint sharded=False):
-        return self.publish(channel, message, sharded)
+        return self.publish(channel, message, len(message), sharded)
 
     def numpat(self):
         return len(self.patterns)

@@ -22,7 +22,7 @@ attach()
 
 
 def discard_transaction(Client c):
-    c.discard_transaction()
+    c.discard_multi()
 
 cdef int unwatch_all(Client c) except -1:
     if c.watcher is not None:
@@ -41,7 +41,7 @@ cdef int multi_impl(Client c) except -1:
 cdef int discard_impl(Client c) except -1:
     if not (c.flags & CF_MULTI):
         return c.add_error_str("ERR DISCARD without MULTI")
-    discard_transaction(c)
+    c.discard_multi()
     return c.add_ok()
 
 cdef int watch_impl(Client c) except -1:
@@ -86,11 +86,11 @@ cdef int exec_impl(Client c) except -1:
         c.watcher.dirty = True
     if c.flags & CF_DIRTY_EXEC:
         c.add_error_str("EXECABORT Transaction discarded because of previous errors.")
-        discard_transaction(c)
+        c.discard_multi()
         return 0
     if c.watcher is not None and c.watcher.dirty:
         c.add_null_array()
-        discard_transaction(c)
+        c.discard_multi()
         return 0
     queue = c.multi_queue
     unwatch_all(c)
@@ -117,7 +117,7 @@ cdef int exec_impl(Client c) except -1:
         run_queue(c, queue)
     c.argv[0] = saved0
     c.argc = saved_argc
-    discard_transaction(c)
+    c.discard_multi()
     return 0
 
 
