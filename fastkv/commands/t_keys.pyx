@@ -493,8 +493,7 @@ cdef int object_freq_impl(Client c) except -1:
         c.add_int(entry_lru(e) & 0xFF)
     return 0
 
-OBJECT_HELP = [
-    b"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+OBJECT_HELP = [   # addReplyHelp adds the header and HELP
     b"ENCODING <key>",
     b"    Return the kind of internal representation used in order to store the value",
     b"    associated with a <key>.",
@@ -507,16 +506,7 @@ OBJECT_HELP = [
     b"REFCOUNT <key>",
     b"    Return the number of references of the value associated with the specified",
     b"    <key>.",
-    b"HELP",
-    b"    Prints this help.",
 ]
-
-cdef int object_help_impl(Client c) except -1:
-    c.add_array_len(len(OBJECT_HELP))
-    for line in OBJECT_HELP:
-        c.add_simple(line, len(line))
-    return 0
-
 
 # ---------------------------------------------------------------- databases
 
@@ -632,7 +622,6 @@ object_encoding_cmd = wrap(object_encoding_impl)
 object_refcount_cmd = wrap(object_refcount_impl)
 object_idletime_cmd = wrap(object_idletime_impl)
 object_freq_cmd = wrap(object_freq_impl)
-object_help_cmd = wrap(object_help_impl)
 select_cmd = wrap(select_impl)
 swapdb_cmd = wrap(swapdb_impl)
 dbsize_cmd = wrap(dbsize_impl)

@@ -155,8 +155,7 @@ cdef int pubsub_shardnumsub_impl(Client c) except -1:
 cdef int pubsub_numpat_impl(Client c) except -1:
     return c.add_int(len(ps_of(c).patterns))
 
-PUBSUB_HELP = [
-    b"PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+PUBSUB_HELP = [   # addReplyHelp adds the header and HELP
     b"CHANNELS [<pattern>]",
     b"    Return the currently active channels matching a <pattern> (default: '*').",
     b"NUMPAT",
@@ -168,16 +167,7 @@ PUBSUB_HELP = [
     b"    Return the currently active shard level channels matching a <pattern> (default: '*').",
     b"SHARDNUMSUB [<shardchannel> ...]",
     b"    Return the number of subscribers for the specified shard level channel(s)",
-    b"HELP",
-    b"    Prints this help.",
 ]
-
-cdef int pubsub_help_impl(Client c) except -1:
-    c.add_array_len(len(PUBSUB_HELP))
-    for line in PUBSUB_HELP:
-        c.add_simple(line, len(line))
-    return 0
-
 
 subscribe_cmd = wrap(subscribe_impl)
 unsubscribe_cmd = wrap(unsubscribe_impl)
@@ -192,4 +182,3 @@ pubsub_numsub_cmd = wrap(pubsub_numsub_impl)
 pubsub_numpat_cmd = wrap(pubsub_numpat_impl)
 pubsub_shardchannels_cmd = wrap(pubsub_shardchannels_impl)
 pubsub_shardnumsub_cmd = wrap(pubsub_shardnumsub_impl)
-pubsub_help_cmd = wrap(pubsub_help_impl)

@@ -13,6 +13,7 @@ Python functions `fn(client, argv)` for slow admin commands.
 """
 from fastkv._core.client import Command, FLAG_BITS, CONTEXT_BITS
 from fastkv import meta
+from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_keys, t_multi,
                              t_pubsub, t_string)
 
@@ -85,7 +86,7 @@ ROWS = [
       C("object|refcount", t_keys.object_refcount_cmd),
       C("object|idletime", t_keys.object_idletime_cmd),
       C("object|freq", t_keys.object_freq_cmd),
-      C("object|help", t_keys.object_help_cmd)),
+      C("object|help", help_handler(t_keys.OBJECT_HELP))),
     C("select", t_keys.select_cmd),
     C("swapdb", t_keys.swapdb_cmd),
     C("dbsize", t_keys.dbsize_cmd),
@@ -114,7 +115,7 @@ ROWS = [
       C("pubsub|numpat", t_pubsub.pubsub_numpat_cmd),
       C("pubsub|shardchannels", t_pubsub.pubsub_shardchannels_cmd),
       C("pubsub|shardnumsub", t_pubsub.pubsub_shardnumsub_cmd),
-      C("pubsub|help", t_pubsub.pubsub_help_cmd)),
+      C("pubsub|help", help_handler(t_pubsub.PUBSUB_HELP))),
     # -- transactions (t_multi.pyx) --------------------------------------
     C("multi", t_multi.multi_cmd),
     C("exec", t_multi.exec_cmd),
