@@ -443,6 +443,13 @@ cdef class Database:
     def set(self, bytes key, bytes value):
         self.set_string(key, len(key), value, len(value), False)
 
+    def pexpireat(self, bytes key, long long when_ms):
+        """Give an existing key an absolute TTL (tests, tools)."""
+        cdef fk_entry *e = fk_dict_find(self.dict, key, len(key))
+        if e == NULL:
+            raise KeyError(key)
+        self.set_expire(e, when_ms)
+
 
 cdef struct ExpireSample:
     int n
