@@ -7,7 +7,9 @@ Contents:
   * ``ServerProcess``: starts/stops a fastkv-server (or redis-server) process
     on a free port, waits until it answers PING, keeps its log;
   * ``Compat``: sends the same raw commands to fastkv and to a real
-    redis-server and compares the raw reply bytes, command by command.
+    redis-server and compares the raw reply bytes, command by command;
+    ``Twin``: one such pair of connections driven step by step (pushed
+    frames, pipelines, several clients in lockstep).
 
 Commands given to the helpers can be:
   * a ``str``: split like a shell would (``shlex.split``), so
@@ -758,6 +760,181 @@ class CompatSession:
         self.close()
 
 
+TWIN_TIMEOUT = 5.0
+
+
+class Twin(CompatSession):
+    """One logical client driven in lockstep on both servers: a raw
+    connection to fastkv (``fk``) and one to redis-server (``rd``), always
+    sent the same bytes.
+
+    Unlike ``check``, sending and reading are separate steps, for pushed
+    frames (pub/sub messages, keyspace events) and pipelines.  Replies are
+    read from redis first; a read fails at once when one side sends an
+    error and the other does not, rather than wait for frames that will not
+    come.  ``log`` keeps the commands sent, for the failure messages.
+
+    Compare modes of ``read``/``call``: "exact" (raw bytes) or one of
+    ``compare_nodes``'s ("unordered", "shape", "type", "none"); ``call``
+    also takes a wrapped command (``Shape(cmd)``, ...) and ``Sleep``.
+    """
+
+    def __init__(self, fk_conn: RawConn, rd_conn: RawConn, name="client", resp3=False):
+        super().__init__(fk_conn, rd_conn)
+        self.name = name
+        self.log = self.history
+        if resp3:
+            try:
+                self.call(Shape("HELLO 3"))
+            except BaseException:
+                self.close()
+                raise
+
+    # -- sending
+    def send(self, cmd):
+        self.log.append(cmd)
+        self.send_raw(encode_args(split_command(cmd)), log=False)
+
+    def send_raw(self, data: bytes, label=None, log=True):
+        """Send bytes as they are (e.g. a pipeline); ``label`` stands for
+        them in the log."""
+        if log:
+            self.log.append(data if label is None else label)
+        self.fk.send(data)
+        self.rd.send(data)
+
+    # -- reading
+    def _read1(self, conn, who, n=1, i=0):
+        try:
+            return conn.read_reply()
+        except socket.timeout:
+            raise AssertionError("%s/%s: no frame %d of %d within %.1fs; last "
+                                 "commands: %r" % (self.name, who, i + 1, n,
+                                                   conn.timeout, self.log[-8:]))
+        except ConnectionClosed as e:
+            raise AssertionError("%s/%s: connection closed (frame %d of %d): %s; "
+                                 "last commands: %r" % (self.name, who, i + 1, n, e,
+                                                        self.log[-8:]))
+
+    def read_nodes(self, n=1):
+        """Read n frames from each side, not compared: ([(raw, node)] of
+        fastkv, [(raw, node)] of redis)."""
+        rd = [self._read1(self.rd, "redis", n, i) for i in range(n)]
+        fk = []
+        for i in range(n):
+            fk.append(self._read1(self.fk, "fastkv", n, i))
+            if fk[i][1].is_error() != rd[i][1].is_error():
+                raise AssertionError(
+                    "%s: frame %d/%d: error on one side only\n  fastkv: %s\n"
+                    "  redis:  %s\n  last commands: %r"
+                    % (self.name, i + 1, n, _short(fk[i][0]), _short(rd[i][0]),
+                       self.log[-8:]))
+        return fk, rd
+
+    def read(self, n=1, mode="exact"):
+        """Read n frames from both sides and assert they are equal; returns
+        them as Python values (fastkv's)."""
+        fk, rd = self.read_nodes(n)
+        for i, ((fraw, fnode), (rraw, rnode)) in enumerate(zip(fk, rd)):
+            ok = fraw == rraw if mode == "exact" else compare_nodes(mode, fnode, rnode)
+            if not ok:
+                raise AssertionError(
+                    "%s: frame %d/%d differs (mode=%s)\n  fastkv: %s\n  redis:  %s\n"
+                    "  last command: %r\n  commands before: %r"
+                    % (self.name, i + 1, n, mode, _short(fraw), _short(rraw),
+                       self.log[-1:], self.log[-12:-1]))
+        return [to_py(node) for _raw, node in fk]
+
+    def read_one(self, mode="exact"):
+        return self.read(1, mode)[0]
+
+    def read_norm(self, n, norm):
+        """Read n frames from both sides; compare norm([nodes]) of each side
+        and return fastkv's."""
+        fk, rd = self.read_nodes(n)
+        a = norm([node for _raw, node in fk])
+        b = norm([node for _raw, node in rd])
+        assert a == b, ("%s: frames differ after normalisation\n  fastkv: %r\n"
+                        "  redis:  %r\n  last commands: %r"
+                        % (self.name, a, b, self.log[-8:]))
+        return a
+
+    def expect_raw(self, cmd, *frames):
+        """Send cmd (None: send nothing), then read len(frames) frames: each
+        server must have sent exactly these bytes."""
+        if cmd is not None:
+            self.send(cmd)
+        fk, rd = self.read_nodes(len(frames))
+        fraws, rraws = [raw for raw, _ in fk], [raw for raw, _ in rd]
+        assert fraws == rraws == list(frames), (
+            "%s: after %r\n  fastkv:   %r\n  redis:    %r\n  expected: %r"
+            % (self.name, self.log[-1:], fraws, rraws, list(frames)))
+
+    def collect_until(self, stop, limit=5000):
+        """Read frames from each side until ``stop(node)`` is true for one
+        (included), not compared: ([(raw, node)] fastkv, [...] redis)."""
+        out = []
+        for conn, who in ((self.rd, "redis"), (self.fk, "fastkv")):
+            frames = []
+            while True:
+                raw, node = self._read1(conn, who, limit, len(frames))
+                frames.append((raw, node))
+                if stop(node):
+                    break
+                if len(frames) >= limit:
+                    raise AssertionError("%s/%s: no end marker within %d frames"
+                                         % (self.name, who, limit))
+            out.append(frames)
+        rd, fk = out
+        return fk, rd
+
+    def quiet(self, wait=0.1):
+        """Neither server sends anything more on this client."""
+        self.rd.assert_no_data(wait)
+        self.fk.assert_no_data(wait)
+
+    # -- commands
+    def call(self, cmd, mode=None):
+        """Send one command, read and compare the reply of each side
+        (``mode``, else the wrapper's, else exact); returns fastkv's as a
+        Python value.  ``Sleep(s)``: sleeps, returns None."""
+        if isinstance(cmd, Sleep):
+            time.sleep(cmd.seconds)
+            return None
+        if isinstance(cmd, _Wrapped):
+            mode, cmd = mode or cmd.mode, cmd.cmd
+        self.send(cmd)
+        return self.read(1, mode or "exact")[0]
+
+    def calls(self, *cmds):
+        return [self.call(c) for c in cmds]
+
+
+class Twins:
+    """``twins(n=1, resp3=False, prefix="c")`` -> n new ``Twin``s of a
+    ``Compat`` named c0, c1, ... (numbered across calls); ``close()``
+    closes them all.  flush=True: the first one made sends FLUSHALL."""
+
+    def __init__(self, compat: "Compat", flush=False):
+        self.compat = compat
+        self.flush = flush
+        self.made = []
+
+    def __call__(self, n=1, resp3=False, prefix="c"):
+        first = not self.made
+        out = []
+        for _ in range(n):
+            out.append(self.compat.twin("%s%d" % (prefix, len(self.made)), resp3=resp3))
+            self.made.append(out[-1])
+        if first and self.flush and out:
+            out[0].call("FLUSHALL")
+        return out
+
+    def close(self):
+        for t in self.made:
+            t.close()
+
+
 class Compat:
     """Compare fastkv with a real redis-server.
 
@@ -770,6 +947,9 @@ class Compat:
 
     ``compat.session(resp3=False, flush=True)`` gives a ``CompatSession`` to
     interleave checks with other test code (e.g. sleeps, side clients).
+
+    ``compat.twin(name, resp3=False)`` gives a ``Twin``: sending and
+    reading separately (pushed frames, pipelines, several clients).
     """
 
     Exact = Exact
@@ -804,3 +984,13 @@ class Compat:
     def check(self, *cmds, resp3=False, mode="exact", flush=True, auth=None):
         with self.session(resp3=resp3, flush=flush, mode=mode, auth=auth) as s:
             return s.check(*cmds)
+
+    def twin(self, name="client", resp3=False, timeout=TWIN_TIMEOUT) -> Twin:
+        """A ``Twin`` on the two servers (no FLUSHALL)."""
+        fk = self.fk_server.raw(timeout)
+        try:
+            rd = self.rd_server.raw(timeout)
+        except BaseException:
+            fk.close()
+            raise
+        return Twin(fk, rd, name, resp3=resp3)

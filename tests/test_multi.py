@@ -6,110 +6,44 @@ EXEC, WATCH races between clients, watched keys that expire / are flushed /
 are swapped away with SWAPDB, UNWATCH/EXEC/DISCARD clearing watches, RESP3,
 SELECT inside MULTI, commands flagged no-multi.
 
-Each logical client is a ``Twin``: one raw connection to fastkv and one to a
+Each logical client is a ``kvtest.Twin``: one raw connection to fastkv and one to a
 real redis-server, sent the same bytes; every reply is compared byte for
 byte.  At the end: redis-py usage (pipeline(transaction=True), WATCH with
 the transaction helper, sync and asyncio) against the server under test.
 """
 
 import asyncio
-import socket
 import time
 
 import pytest
 import redis
 
-from kvtest import (ConnectionClosed, Shape, Sleep, compare_nodes, encode_args,
-                    split_command, to_py)
+from kvtest import Shape, Sleep, Twins, encode_args
 
 pytestmark = pytest.mark.compat
 
-TIMEOUT = 5.0
 EXECABORT = b"EXECABORT Transaction discarded because of previous errors."
-
-
-def _short(b, n=600):
-    return repr(b if len(b) <= n else b[:n] + b"...")
-
-
-class Twin:
-    """One logical client: a connection to fastkv and one to redis-server."""
-
-    def __init__(self, fk_server, rd_server, name, resp3=False):
-        self.name = name
-        self.fk = fk_server.raw(TIMEOUT)
-        self.rd = rd_server.raw(TIMEOUT)
-        self.log = []
-        if resp3:
-            self.call(Shape("HELLO 3"))
-
-    def send(self, cmd):
-        self.log.append(cmd)
-        data = encode_args(split_command(cmd))
-        self.fk.send(data)
-        self.rd.send(data)
-
-    def _read1(self, conn, who):
-        try:
-            return conn.read_reply()
-        except socket.timeout:
-            raise AssertionError("%s/%s: no reply within %.1fs; last commands: %r"
-                                 % (self.name, who, conn.timeout, self.log[-8:]))
-        except ConnectionClosed as e:
-            raise AssertionError("%s/%s: connection closed: %s; last commands: %r"
-                                 % (self.name, who, e, self.log[-8:]))
-
-    def read(self, mode="exact"):
-        rraw, rnode = self._read1(self.rd, "redis")
-        fraw, fnode = self._read1(self.fk, "fastkv")
-        ok = fraw == rraw if mode == "exact" else compare_nodes(mode, fnode, rnode)
-        assert ok, ("%s: reply to %r differs (mode=%s)\n  fastkv: %s\n  redis:  %s\n"
-                    "  commands before: %r" % (self.name, self.log[-1], mode,
-                                               _short(fraw), _short(rraw), self.log[-12:-1]))
-        return to_py(fnode)
-
-    def call(self, cmd):
-        """cmd may be wrapped in Shape(...) (compare reply shapes only) or be
-        a Sleep."""
-        if isinstance(cmd, Sleep):
-            time.sleep(cmd.seconds)
-            return None
-        mode = "exact"
-        if isinstance(cmd, Shape):
-            mode, cmd = "shape", cmd.cmd
-        self.send(cmd)
-        return self.read(mode)
-
-    def calls(self, *cmds):
-        return [self.call(c) for c in cmds]
-
-    def close(self):
-        self.fk.close()
-        self.rd.close()
 
 
 @pytest.fixture
 def twins(compat):
-    """twins(n=1, resp3=False) -> Twins on the session servers; the first
-    one flushes everything."""
-    made = []
-
-    def make(n=1, resp3=False):
-        out = [Twin(compat.fk_server, compat.rd_server, "c%d" % (len(made) + i), resp3=resp3)
-               for i in range(n)]
-        made.extend(out)
-        if len(made) == len(out):
-            out[0].call("FLUSHALL")
-        return out
-
-    yield make
-    for t in made:
-        t.close()
+    """twins(n=1, resp3=False) -> kvtest.Twin clients on the session
+    servers; the first one flushes everything."""
+    made = Twins(compat, flush=True)
+    yield made
+    made.close()
 
 
 def err(value):
     assert hasattr(value, "msg"), "expected an error reply, got %r" % (value,)
     return value.msg
+
+
+def _tx(c, *queued):
+    """MULTI, the queued commands, EXEC on twin c (every reply compared);
+    returns the EXEC reply."""
+    c.calls("MULTI", *queued)
+    return c.call("EXEC")
 
 
 # --------------------------------------------------------------------------
@@ -202,10 +136,7 @@ def test_queue_time_error_then_discard(twins):
 def test_exec_abort_exact_text(twins):
     c, = twins(1)
     c.calls("MULTI", "GET")
-    c.send("EXEC")
-    rraw, _ = c._read1(c.rd, "redis")
-    fraw, _ = c._read1(c.fk, "fastkv")
-    assert rraw == fraw == b"-" + EXECABORT + b"\r\n"
+    c.expect_raw("EXEC", b"-" + EXECABORT + b"\r\n")
 
 
 def test_runtime_errors_do_not_abort(twins):
@@ -236,8 +167,7 @@ def test_watch_list_key(twins):
     c, d = twins(2)
     c.calls("RPUSH l a", "WATCH l")
     d.call("RPUSH l b")
-    c.calls("MULTI", "SET x 1")
-    assert c.call("EXEC") is None
+    assert _tx(c, "SET x 1") is None
 
 
 def test_big_transaction_pipelined(twins):
@@ -245,27 +175,17 @@ def test_big_transaction_pipelined(twins):
     n = 1000
     data = encode_args([b"MULTI"]) + b"".join(
         encode_args([b"INCR", b"ctr"]) for _ in range(n)) + encode_args([b"EXEC"])
-    c.log.append("MULTI + %d INCR + EXEC (pipelined)" % n)
-    c.fk.send(data)
-    c.rd.send(data)
-    assert c.read() == b"OK"
+    c.send_raw(data, label="MULTI + %d INCR + EXEC (pipelined)" % n)
+    assert c.read_one() == b"OK"
     for _ in range(n):
-        assert c.read() == b"QUEUED"
-    assert c.read() == list(range(1, n + 1))
+        assert c.read_one() == b"QUEUED"
+    assert c.read_one() == list(range(1, n + 1))
 
 
 def test_multi_replies_raw_exact(twins):
     c, = twins(1)
-    c.send("MULTI")
-    c.read()
-    c.send("SET a 1")
-    c.read()
-    c.send("GET nope")
-    c.read()
-    c.send("EXEC")
-    rraw, _ = c._read1(c.rd, "redis")
-    fraw, _ = c._read1(c.fk, "fastkv")
-    assert rraw == fraw == b"*2\r\n+OK\r\n$-1\r\n"
+    c.calls("MULTI", "SET a 1", "GET nope")
+    c.expect_raw("EXEC", b"*2\r\n+OK\r\n$-1\r\n")
 
 
 def test_select_inside_multi(twins):
@@ -303,10 +223,7 @@ def test_null_exec_reply_bytes(twins):
         c, d = twins(2, resp3=resp3)
         c.calls("WATCH k", "MULTI", "SET k 1")
         d.call("SET k other")
-        c.send("EXEC")
-        rraw, _ = c._read1(c.rd, "redis")
-        fraw, _ = c._read1(c.fk, "fastkv")
-        assert rraw == fraw == expected
+        c.expect_raw("EXEC", expected)
 
 
 def test_reset_and_quit_inside_multi(twins):
@@ -335,7 +252,7 @@ def test_no_multi_commands(compat_pair):
     transaction aborts).  Fresh servers: a server that wrongly queued and
     ran it would shut down."""
     pair = compat_pair()
-    c = Twin(pair.fk_server, pair.rd_server, "c")
+    c = pair.twin("c")
     try:
         c.call("MULTI")
         assert err(c.call("SHUTDOWN")) == b"ERR Command not allowed inside a transaction"
@@ -349,11 +266,9 @@ def test_no_multi_commands(compat_pair):
 
 def test_subscribe_and_publish_inside_multi(twins):
     c, sub = twins(2)
-    sub.send("SUBSCRIBE tx:ch")
-    sub.read()
+    sub.call("SUBSCRIBE tx:ch")
     c.calls("MULTI", "PUBLISH tx:ch one", "SET a 1", "PUBLISH tx:ch two", "EXEC")
-    assert sub.read() == [b"message", b"tx:ch", b"one"]
-    assert sub.read() == [b"message", b"tx:ch", b"two"]
+    assert sub.read(2) == [[b"message", b"tx:ch", b"one"], [b"message", b"tx:ch", b"two"]]
     # SUBSCRIBE is accepted inside MULTI in RESP2; afterwards the client is
     # in subscribed mode
     c.calls("MULTI", "SUBSCRIBE tx:x", "EXEC", "GET a", "UNSUBSCRIBE", "GET a")
@@ -363,13 +278,12 @@ def test_keyspace_events_from_exec(twins):
     c, sub = twins(2)
     c.call(("CONFIG", "SET", "notify-keyspace-events", "KEA"))
     try:
-        sub.send(("PSUBSCRIBE", "__keyevent@*__:*"))
-        sub.read()
+        sub.call(("PSUBSCRIBE", "__keyevent@*__:*"))
         c.calls("MULTI", "SET a 1", "INCR a", "EXPIRE a 100", "DEL a", "EXEC")
         sub.send("PING")
         got = []
         while True:
-            v = sub.read()
+            v = sub.read_one()
             if v == [b"pong", b""]:
                 break
             got.append((v[2], v[3]))
@@ -389,8 +303,7 @@ def _watch_then(c, d, setup, other_cmds, key="k"):
     c.calls(*setup)
     c.call(("WATCH", key))
     d.calls(*other_cmds)
-    c.calls("MULTI", ("SET", key, "mine"))
-    return c.call("EXEC")
+    return _tx(c, ("SET", key, "mine"))
 
 
 @pytest.mark.parametrize("other", [
@@ -443,65 +356,55 @@ def test_watch_several_keys(twins):
     c, d = twins(2)
     c.calls("MSET a 1 b 2", "WATCH a b c", "WATCH d")
     d.call("SET d 1")
-    c.calls("MULTI", "SET a x")
-    assert c.call("EXEC") is None
+    assert _tx(c, "SET a x") is None
     c.calls("WATCH a b", "WATCH a")   # repeated WATCH of a key is fine
     d.call("SET z 1")
-    c.calls("MULTI", "SET a y")
-    assert c.call("EXEC") == [b"OK"]
+    assert _tx(c, "SET a y") == [b"OK"]
 
 
 def test_unwatch_clears(twins):
     c, d = twins(2)
     c.calls("SET k 1", "WATCH k", "UNWATCH")
     d.call("SET k 2")
-    c.calls("MULTI", "INCR k")
-    assert c.call("EXEC") == [3]
+    assert _tx(c, "INCR k") == [3]
 
 
 def test_exec_clears_watches(twins):
     c, d = twins(2)
     c.calls("SET k 1", "WATCH k", "MULTI", "GET k", "EXEC")
     d.call("SET k 2")
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") == [b"2"]
+    assert _tx(c, "GET k") == [b"2"]
     # a failed EXEC clears them too
     c.call("WATCH k")
     d.call("SET k 3")
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") is None
+    assert _tx(c, "GET k") is None
     d.call("SET k 4")
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") == [b"4"]
+    assert _tx(c, "GET k") == [b"4"]
 
 
 def test_discard_clears_watches(twins):
     c, d = twins(2)
     c.calls("SET k 1", "WATCH k", "MULTI", "SET k 9", "DISCARD")
     d.call("SET k 2")
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") == [b"2"]
+    assert _tx(c, "GET k") == [b"2"]
 
 
 def test_execabort_clears_watches(twins):
     c, d = twins(2)
     c.calls("SET k 1", "WATCH k", "MULTI", "NOSUCHCMD", "EXEC")
     d.call("SET k 2")
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") == [b"2"]
+    assert _tx(c, "GET k") == [b"2"]
 
 
 def test_watch_is_per_db(twins):
     c, d = twins(2)
     c.calls("SET k 1", "WATCH k")
     d.calls("SELECT 1", "SET k other")       # same name, other db
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") == [b"1"]
+    assert _tx(c, "GET k") == [b"1"]
     # watching in db 0, then SELECT 1: the watch still refers to db 0
     c.calls("WATCH k", "SELECT 1")
     d.calls("SELECT 0", "SET k changed")
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") is None
+    assert _tx(c, "GET k") is None
 
 
 def test_watch_expiring_key(twins):
@@ -516,8 +419,7 @@ def test_watch_expiring_key_touched_by_other(twins):
     c.calls("SET k v PX 40", "WATCH k")
     time.sleep(0.1)
     d.call("GET k")
-    c.calls("MULTI", "SET x 1")
-    assert c.call("EXEC") is None
+    assert _tx(c, "SET x 1") is None
 
 
 def test_watch_key_with_ttl_not_expired(twins):
@@ -538,8 +440,7 @@ def test_watch_expired_then_recreated(twins):
     c, d = twins(2)
     c.calls("SET k v PX 5", Sleep(0.05), "WATCH k")
     d.call("SET k new")
-    c.calls("MULTI", "SET x 1")
-    assert c.call("EXEC") is None
+    assert _tx(c, "SET x 1") is None
 
 
 @pytest.mark.parametrize("where", ["watched_db_has_key", "other_db_has_key", "neither",
@@ -554,8 +455,7 @@ def test_watch_swapdb(twins, where):
     c.calls(*setup)
     c.call("WATCH k")
     d.call(swap)
-    c.calls("MULTI", "GET k")
-    res = c.call("EXEC")
+    res = _tx(c, "GET k")
     if where in ("watched_db_has_key", "other_db_has_key"):
         assert res is None
     else:
@@ -567,28 +467,24 @@ def test_watch_flushed(twins, flush):
     c, d = twins(2)
     c.calls("SET k 1", "WATCH k")
     d.call(flush)
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") is None
+    assert _tx(c, "GET k") is None
 
 
 def test_watch_flushall_from_other_db(twins):
     c, d = twins(2)
     c.calls("SET k 1", "WATCH k")
     d.calls("SELECT 3", "FLUSHDB")
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") == [b"1"]
+    assert _tx(c, "GET k") == [b"1"]
     c.call("WATCH k")
     d.calls("FLUSHALL")
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") is None
+    assert _tx(c, "GET k") is None
 
 
 def test_watch_touched_by_other_transaction(twins):
     c, d = twins(2)
     c.calls("SET k 1", "WATCH k")
     d.calls("MULTI", "INCR k", "EXEC")
-    c.calls("MULTI", "GET k")
-    assert c.call("EXEC") is None
+    assert _tx(c, "GET k") is None
 
 
 def test_watch_race_many_clients(twins):

@@ -15,13 +15,11 @@ lists the events Redis is expected to send, as a readable check of the
 oracle itself.
 """
 
-import socket
 import time
 
 import pytest
 
-from kvtest import (ConnectionClosed, Sleep, compare_nodes, encode_args,
-                    split_command, to_py)
+from kvtest import Sleep, to_py
 
 pytestmark = pytest.mark.compat
 
@@ -29,57 +27,19 @@ TIMEOUT = 5.0
 SUB_PATTERN = "__key*__:*"
 
 
-def _short(b, n=600):
-    return repr(b if len(b) <= n else b[:n] + b"...")
-
-
-class Twin:
-    """One logical client: a connection to fastkv and one to redis-server."""
-
-    def __init__(self, fk_server, rd_server, name, resp3=False):
-        self.name = name
-        self.fk = fk_server.raw(TIMEOUT)
-        self.rd = rd_server.raw(TIMEOUT)
-        self.log = []
-        if resp3:
-            self.call("HELLO 3", mode="shape")
-
-    def send(self, cmd):
-        self.log.append(cmd)
-        data = encode_args(split_command(cmd))
-        self.fk.send(data)
-        self.rd.send(data)
-
-    def _read1(self, conn, who):
-        try:
-            return conn.read_reply()
-        except socket.timeout:
-            raise AssertionError("%s/%s: no reply within %.1fs; last commands: %r"
-                                 % (self.name, who, conn.timeout, self.log[-8:]))
-        except ConnectionClosed as e:
-            raise AssertionError("%s/%s: connection closed: %s; last commands: %r"
-                                 % (self.name, who, e, self.log[-8:]))
-
-    def call(self, cmd, mode="exact"):
-        self.send(cmd)
-        rraw, rnode = self._read1(self.rd, "redis")
-        fraw, fnode = self._read1(self.fk, "fastkv")
-        ok = fraw == rraw if mode == "exact" else compare_nodes(mode, fnode, rnode)
-        assert ok, ("%s: reply to %r differs (mode=%s)\n  fastkv: %s\n  redis:  %s\n"
-                    "  commands before: %r" % (self.name, cmd, mode, _short(fraw),
-                                               _short(rraw), self.log[-9:-1]))
-        return to_py(fnode)
-
-    def close(self):
-        self.fk.close()
-        self.rd.close()
-
-
 def _is_pong(node):
     # RESP2 subscribed-mode PING reply: ["pong", ""]; RESP3: +PONG
     if node.t == "+":
         return node.v == b"PONG"
     return node.t == "*" and node.v and node.v[0].v == b"pong"
+
+
+def frames_to_pong(sub):
+    """Sends PING on the subscriber twin; returns the frames each server
+    sent before its reply, not compared: ([(raw, node)] fastkv, [...] redis)."""
+    sub.send("PING")
+    fk, rd = sub.collect_until(_is_pong, limit=10000)
+    return fk[:-1], rd[:-1]
 
 
 def parse_events(frames):
@@ -122,9 +82,9 @@ class Notify:
 
     def __init__(self, compat, resp3_sub=False):
         self.compat = compat
-        self.c = Twin(compat.fk_server, compat.rd_server, "client")
+        self.c = compat.twin("client")
         self.c.call("FLUSHALL")
-        self.sub = Twin(compat.fk_server, compat.rd_server, "subscriber", resp3=resp3_sub)
+        self.sub = compat.twin("subscriber", resp3=resp3_sub)
         self.sub.call(("PSUBSCRIBE", SUB_PATTERN))
 
     def flags(self, flags):
@@ -142,18 +102,7 @@ class Notify:
     def raw_events(self):
         """All frames the subscriber got so far (up to a PING's reply),
         compared byte for byte; returns the list of frames (fastkv's)."""
-        self.sub.send("PING")
-        res = []
-        for conn, who in ((self.sub.rd, "redis"), (self.sub.fk, "fastkv")):
-            frames = []
-            while True:
-                raw, node = self.sub._read1(conn, who)
-                if _is_pong(node):
-                    break
-                frames.append((raw, node))
-                assert len(frames) < 10000
-            res.append(frames)
-        rd, fk = res
+        fk, rd = frames_to_pong(self.sub)
         fr, rr = [x[0] for x in fk], [x[0] for x in rd]
         if fr != rr:
             lines = ["notification streams differ after %r" % (self.c.log[-12:],)]
@@ -492,17 +441,8 @@ def test_expired_active(kn):
         conn.read_reply()
     # active expiry order inside one db follows the hash table: compare
     # as a multiset; keyspace then keyevent frame for each key
-    n.sub.send("PING")
-    streams = []
-    for conn, who in ((n.sub.rd, "redis"), (n.sub.fk, "fastkv")):
-        out = []
-        while True:
-            raw, node = n.sub._read1(conn, who)
-            if _is_pong(node):
-                break
-            out.append(node)
-        streams.append(parse_events(out))
-    rd, fk = streams
+    fk, rd = (parse_events([node for _raw, node in frames])
+              for frames in frames_to_pong(n.sub))
     assert sorted(fk) == sorted(rd) == sorted(both("expired k1", "expired k2",
                                                    "5:expired k3")), (fk, rd)
     for ev in (fk, rd):
@@ -532,7 +472,7 @@ def test_resp3_subscriber(kn):
 
 def test_channel_subscriber_exact_channels(compat, kn):
     n = kn("KEA")
-    ch = Twin(compat.fk_server, compat.rd_server, "chsub")
+    ch = compat.twin("chsub")
     try:
         ch.send("SUBSCRIBE __keyevent@0__:set __keyspace@0__:a __keyevent@1__:del")
         for _ in range(3):
@@ -566,10 +506,8 @@ def test_client_sees_own_events_resp3(kn):
     c.call("HELLO 3", mode="shape")
     c.call(("PSUBSCRIBE", "__keyevent@0__:*"))
     c.send("SET self 1")
-    for _ in range(2):   # push, then +OK
-        r_raw, _ = c._read1(c.rd, "redis")
-        f_raw, _ = c._read1(c.fk, "fastkv")
-        assert f_raw == r_raw
-    assert r_raw == b"+OK\r\n"
+    fk, rd = c.read_nodes(2)   # push, then +OK
+    assert [raw for raw, _ in fk] == [raw for raw, _ in rd]
+    assert rd[1][0] == b"+OK\r\n"
     c.call("PUNSUBSCRIBE")
     n.events()

@@ -3,7 +3,7 @@ PUBLISH, SSUBSCRIBE SUNSUBSCRIBE SPUBLISH, PUBSUB (CHANNELS NUMSUB NUMPAT
 SHARDCHANNELS SHARDNUMSUB HELP), the subscribed-mode rules of RESP2 and the
 push frames of RESP3 (Redis 7.0 semantics).
 
-Every logical client is a ``Twin``: one raw connection to fastkv and one to
+Every logical client is a ``kvtest.Twin``: one raw connection to fastkv and one to
 the real redis-server, driven in lockstep.  Each reply and each pushed
 message is read from both connections and compared byte for byte.  The only
 normalisations are for what is hash order in Redis (the order of the
@@ -17,14 +17,12 @@ against the server under test.
 """
 
 import asyncio
-import socket
 import threading
 import time
 
 import pytest
 
-from kvtest import (ConnectionClosed, Node, compare_nodes, encode_args,
-                    split_command, to_py)
+from kvtest import Node, Twins, encode_args, split_command, to_py
 
 pytestmark = pytest.mark.compat
 
@@ -35,134 +33,13 @@ TIMEOUT = 5.0
 # helpers
 # --------------------------------------------------------------------------
 
-def _short(b, n=600):
-    return repr(b if len(b) <= n else b[:n] + b"...")
-
-
-class Twin:
-    """One logical client: a connection to fastkv (``fk``) and one to the
-    reference redis-server (``rd``), always sent the same bytes."""
-
-    def __init__(self, fk_server, rd_server, name="client", resp3=False):
-        self.name = name
-        self.fk = fk_server.raw(TIMEOUT)
-        self.rd = rd_server.raw(TIMEOUT)
-        self.log = []
-        if resp3:
-            self.call("HELLO 3", mode="shape")
-
-    # -- sending
-    def send(self, cmd):
-        self.log.append(cmd)
-        data = encode_args(split_command(cmd))
-        self.fk.send(data)
-        self.rd.send(data)
-
-    def send_raw(self, data):
-        self.log.append(data)
-        self.fk.send(data)
-        self.rd.send(data)
-
-    # -- reading
-    def _read1(self, conn, who, n, i):
-        try:
-            return conn.read_reply()
-        except socket.timeout:
-            raise AssertionError("%s/%s: no frame %d of %d within %.1fs; last "
-                                 "commands: %r" % (self.name, who, i + 1, n,
-                                                   conn.timeout, self.log[-8:]))
-        except ConnectionClosed as e:
-            raise AssertionError("%s/%s: connection closed (frame %d of %d): %s; "
-                                 "last commands: %r" % (self.name, who, i + 1, n, e,
-                                                        self.log[-8:]))
-
-    def read_nodes(self, n=1):
-        """Read n frames from each side: ([(raw, node)] fastkv, [...] redis)."""
-        rd = [self._read1(self.rd, "redis", n, i) for i in range(n)]
-        fk = []
-        for i in range(n):
-            fk.append(self._read1(self.fk, "fastkv", n, i))
-            if fk[i][1].is_error() != rd[i][1].is_error():
-                # fail now rather than wait for frames that will not come
-                raise AssertionError(
-                    "%s: frame %d/%d: error on one side only\n  fastkv: %s\n"
-                    "  redis:  %s\n  last commands: %r"
-                    % (self.name, i + 1, n, _short(fk[i][0]), _short(rd[i][0]),
-                       self.log[-8:]))
-        return fk, rd
-
-    def read(self, n=1, mode="exact"):
-        """Read n frames from both sides and assert they are equal; returns
-        the frames as Python values (fastkv's, equal to redis's)."""
-        fk, rd = self.read_nodes(n)
-        for i, ((fraw, fnode), (rraw, rnode)) in enumerate(zip(fk, rd)):
-            ok = fraw == rraw if mode == "exact" else compare_nodes(mode, fnode, rnode)
-            if not ok:
-                raise AssertionError(
-                    "%s: frame %d/%d differs (mode=%s)\n  fastkv: %s\n  redis:  %s\n"
-                    "  last commands: %r" % (self.name, i + 1, n, mode, _short(fraw),
-                                             _short(rraw), self.log[-8:]))
-        return [to_py(node) for _raw, node in fk]
-
-    def read_norm(self, n, norm):
-        """Read n frames from both sides; compare norm([nodes]) of each side."""
-        fk, rd = self.read_nodes(n)
-        a = norm([node for _raw, node in fk])
-        b = norm([node for _raw, node in rd])
-        assert a == b, ("%s: frames differ after normalisation\n  fastkv: %r\n"
-                        "  redis:  %r\n  last commands: %r"
-                        % (self.name, a, b, self.log[-8:]))
-        return a
-
-    def call(self, cmd, mode="exact"):
-        self.send(cmd)
-        return self.read(1, mode)[0]
-
-    def calls(self, *cmds):
-        return [self.call(c) for c in cmds]
-
-    def collect_until(self, stop, limit=5000):
-        """Read frames from each side until ``stop(node)`` is true for one
-        (included); returns ([raw] fastkv, [raw] redis)."""
-        out = []
-        for conn, who in ((self.rd, "redis"), (self.fk, "fastkv")):
-            frames = []
-            while True:
-                raw, node = self._read1(conn, who, limit, len(frames))
-                frames.append((raw, node))
-                if stop(node):
-                    break
-                if len(frames) >= limit:
-                    raise AssertionError("%s/%s: no end marker within %d frames"
-                                         % (self.name, who, limit))
-            out.append(frames)
-        rd, fk = out
-        return fk, rd
-
-    def quiet(self, wait=0.1):
-        """Neither server sends anything more on this client."""
-        self.rd.assert_no_data(wait)
-        self.fk.assert_no_data(wait)
-
-    def close(self):
-        self.fk.close()
-        self.rd.close()
-
-
 @pytest.fixture
 def twins(compat):
-    """twins(n=1, resp3=False) -> list of Twin on the session servers."""
-    made = []
-
-    def make(n=1, resp3=False, prefix="c"):
-        out = [Twin(compat.fk_server, compat.rd_server, "%s%d" % (prefix, len(made) + i),
-                    resp3=resp3) for i in range(n)]
-        made.extend(out)
-        return out
-
-    yield make
-    for t in made:
-        t.close()
+    """twins(n=1, resp3=False, prefix="c") -> list of kvtest.Twin on the
+    session servers."""
+    made = Twins(compat)
+    yield made
+    made.close()
     # the next test must not see this test's subscribers: wait until both
     # servers have processed the disconnections (a server that never drops
     # them fails here)
@@ -187,21 +64,12 @@ def wait_pubsub_idle(server, timeout=3.0):
 
 @pytest.fixture
 def fresh(compat_pair):
-    """fresh(n=1, resp3=False) -> Twins on a brand-new fastkv/redis pair
-    (for server-global counters such as PUBSUB NUMPAT / CHANNELS)."""
-    pair = compat_pair()
-    made = []
-
-    def make(n=1, resp3=False, prefix="c"):
-        out = [Twin(pair.fk_server, pair.rd_server, "%s%d" % (prefix, len(made) + i),
-                    resp3=resp3) for i in range(n)]
-        made.extend(out)
-        return out
-
-    make.pair = pair
-    yield make
-    for t in made:
-        t.close()
+    """fresh(n=1, resp3=False, prefix="c") -> Twins on a brand-new
+    fastkv/redis pair (for server-global counters such as PUBSUB NUMPAT /
+    CHANNELS)."""
+    made = Twins(compat_pair())
+    yield made
+    made.close()
 
 
 def kind(node: Node):
@@ -490,37 +358,24 @@ def test_resp3_push_frames_and_normal_commands(twins):
 
 def test_resp3_subscribe_frames_exact(twins):
     sub, = twins(1, resp3=True)
-    sub.send("SUBSCRIBE t10:a")
-    fk, rd = sub.read_nodes(1)
-    assert fk[0][0] == rd[0][0] == b">3\r\n$9\r\nsubscribe\r\n$5\r\nt10:a\r\n:1\r\n"
-    sub.send("UNSUBSCRIBE t10:a")
-    fk, rd = sub.read_nodes(1)
-    assert fk[0][0] == rd[0][0] == b">3\r\n$11\r\nunsubscribe\r\n$5\r\nt10:a\r\n:0\r\n"
-    sub.send("UNSUBSCRIBE")
-    fk, rd = sub.read_nodes(1)
-    assert fk[0][0] == rd[0][0] == b">3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n"
+    sub.expect_raw("SUBSCRIBE t10:a", b">3\r\n$9\r\nsubscribe\r\n$5\r\nt10:a\r\n:1\r\n")
+    sub.expect_raw("UNSUBSCRIBE t10:a",
+                   b">3\r\n$11\r\nunsubscribe\r\n$5\r\nt10:a\r\n:0\r\n")
+    sub.expect_raw("UNSUBSCRIBE", b">3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n")
 
 
 def test_resp2_frames_exact(twins):
     sub, pub = twins(2)
-    sub.send("SUBSCRIBE t11:a")
-    fk, rd = sub.read_nodes(1)
-    assert fk[0][0] == rd[0][0] == b"*3\r\n$9\r\nsubscribe\r\n$5\r\nt11:a\r\n:1\r\n"
-    sub.send("PSUBSCRIBE t11:*")
-    fk, rd = sub.read_nodes(1)
-    assert fk[0][0] == rd[0][0] == b"*3\r\n$10\r\npsubscribe\r\n$5\r\nt11:*\r\n:2\r\n"
+    sub.expect_raw("SUBSCRIBE t11:a", b"*3\r\n$9\r\nsubscribe\r\n$5\r\nt11:a\r\n:1\r\n")
+    sub.expect_raw("PSUBSCRIBE t11:*",
+                   b"*3\r\n$10\r\npsubscribe\r\n$5\r\nt11:*\r\n:2\r\n")
     pub.call("PUBLISH t11:a hey")
-    fk, rd = sub.read_nodes(2)
-    assert [x[0] for x in fk] == [x[0] for x in rd] == [
-        msg(b"t11:a", b"hey"),
-        b"*4\r\n$8\r\npmessage\r\n$5\r\nt11:*\r\n$5\r\nt11:a\r\n$3\r\nhey\r\n"]
-    sub.send("UNSUBSCRIBE")
-    fk, rd = sub.read_nodes(1)
+    sub.expect_raw(None, msg(b"t11:a", b"hey"),
+                   b"*4\r\n$8\r\npmessage\r\n$5\r\nt11:*\r\n$5\r\nt11:a\r\n$3\r\nhey\r\n")
     # still one pattern: count 1
-    assert fk[0][0] == rd[0][0] == b"*3\r\n$11\r\nunsubscribe\r\n$5\r\nt11:a\r\n:1\r\n"
-    sub.send("PUNSUBSCRIBE")
-    fk, rd = sub.read_nodes(1)
-    assert fk[0][0] == rd[0][0] == b"*3\r\n$12\r\npunsubscribe\r\n$5\r\nt11:*\r\n:0\r\n"
+    sub.expect_raw("UNSUBSCRIBE", b"*3\r\n$11\r\nunsubscribe\r\n$5\r\nt11:a\r\n:1\r\n")
+    sub.expect_raw("PUNSUBSCRIBE",
+                   b"*3\r\n$12\r\npunsubscribe\r\n$5\r\nt11:*\r\n:0\r\n")
 
 
 # --------------------------------------------------------------------------
