@@ -53,11 +53,9 @@ cdef int deliver_event(object ctx, int type, const char *event, int dbid,
     flags = ps.srv.keyspace.notify_flags
     elen = strlen(event)
     if flags & NOTIFY_KEYSPACE:
-        ps.publish(ps.prefix(ps.keyspace_prefix, b"__keyspace@%d__:", dbid) + key[:klen],
-                   event, elen, False)
+        ps.publish_event(ps.prefix(ps.keyspace_prefix, b"__keyspace@%d__:", dbid), key, klen, event, elen)
     if flags & NOTIFY_KEYEVENT:
-        ps.publish(ps.prefix(ps.keyevent_prefix, b"__keyevent@%d__:", dbid) + event[:elen],
-                   key, klen, False)
+        ps.publish_event(ps.prefix(ps.keyevent_prefix, b"__keyevent@%d__:", dbid), event, elen, key, klen)
     return 0
 
 
@@ -71,6 +69,10 @@ cdef class PubSub:
         self.scratch = <char *>malloc(self.scratch_cap)
         if self.scratch == NULL:
             raise MemoryError()
+        self.chan_cap = 256
+        self.chan = <char *>malloc(self.chan_cap)
+        if self.chan == NULL:
+            raise MemoryError()
         self.keyspace_prefix = []
         self.keyevent_prefix = []
         srv.pubsub = self
@@ -78,6 +80,7 @@ cdef class PubSub:
 
     def __dealloc__(self):
         free(self.scratch)
+        free(self.chan)
 
     cdef bytes prefix(self, list cache, bytes fmt, int dbid):
         """The channel prefix of db `dbid`, made once."""
@@ -95,14 +98,31 @@ cdef class PubSub:
             self.scratch_cap = n
         return self.scratch
 
+    cdef long long publish_event(self, bytes prefix, const char *name, Py_ssize_t nlen,
+                                 const char *msg, Py_ssize_t mlen) except -1:
+        """Publish to channel prefix+name, building the channel in C: the
+        usual listener of keyspace events is one pattern, which needs no
+        Python object per event."""
+        cdef Py_ssize_t plen = len(prefix)
+        cdef Py_ssize_t clen = plen + nlen
+        cdef char *ch
+        if clen > self.chan_cap:
+            ch = <char *>realloc(self.chan, clen)
+            if ch == NULL:
+                raise MemoryError()
+            self.chan = ch
+            self.chan_cap = clen
+        memcpy(self.chan, <const char *>prefix, plen)
+        memcpy(self.chan + plen, name, nlen)
+        return self.publish_c(self.chan, clen, msg, mlen, False)
+
     cdef long long deliver(self, dict clients, const char *kind, Py_ssize_t kn, bytes pattern,
-                           bytes channel, const char *msg, Py_ssize_t mlen) except -1:
+                           const char *channel, Py_ssize_t clen, const char *msg, Py_ssize_t mlen) except -1:
         """Copy one message into every client of `clients` (one frame per
         protocol, built once in the scratch buffer) and schedule their writes."""
         cdef Client c
         cdef ServerState srv = self.srv
         cdef Py_ssize_t plen = len(pattern) if pattern is not None else 0
-        cdef Py_ssize_t clen = len(channel)
         cdef char *buf = self.reserve(4 * 32 + kn + plen + clen + mlen)
         cdef char *w = buf + 4          # room for the header: '*3\r\n' or '>4\r\n'
         cdef Py_ssize_t n
@@ -123,25 +143,28 @@ cdef class PubSub:
             count += 1
         return count
 
-    cdef long long publish(self, bytes channel, const char *msg, Py_ssize_t mlen, bint sharded) except -1:
+    cdef long long publish_c(self, const char *ch, Py_ssize_t clen, const char *msg, Py_ssize_t mlen,
+                             bint sharded) except -1:
         """pubsubPublishMessage: the number of clients that received it."""
         cdef long long n = 0
         cdef dict subs
         cdef bytes pat
         if sharded:
-            subs = self.shard_channels.get(channel)
-            if subs:
-                n += self.deliver(subs, b"smessage", 8, None, channel, msg, mlen)
+            if self.shard_channels:
+                subs = self.shard_channels.get(ch[:clen])
+                if subs:
+                    n += self.deliver(subs, b"smessage", 8, None, ch, clen, msg, mlen)
             return n
-        subs = self.channels.get(channel)
-        if subs:
-            n += self.deliver(subs, b"message", 7, None, channel, msg, mlen)
+        if self.channels:
+            subs = self.channels.get(ch[:clen])
+            if subs:
+                n += self.deliver(subs, b"message", 7, None, ch, clen, msg, mlen)
         if self.patterns:
             # (subscriptions change only through commands, never while a
             # message is delivered, so the dict is iterated as it is)
             for pat, subs in self.patterns.items():
-                if fk_stringmatchlen(pat, len(pat), channel, len(channel), 0):
-                    n += self.deliver(subs, b"pmessage", 8, pat, channel, msg, mlen)
+                if fk_stringmatchlen(pat, len(pat), ch, <int>clen, 0):
+                    n += self.deliver(subs, b"pmessage", 8, pat, ch, clen, msg, mlen)
         return n
 
     cdef int update_mode(self, Client c) except -1:
@@ -209,7 +232,7 @@ cdef class PubSub:
 
     # -- introspection (PUBSUB) and tests --------------------------------
     def publish_message(self, bytes channel, bytes message, bint sharded=False):
-        return self.publish(channel, message, len(message), sharded)
+        return self.publish_c(channel, len(channel), message, len(message), sharded)
 
     def numpat(self):
         return len(self.patterns)

@@ -109,10 +109,10 @@ cdef int punsubscribe_impl(Client c) except -1:
 
 
 cdef int publish_impl(Client c) except -1:
-    return c.add_int(ps_of(c).publish(c.arg(1), c.argv[2].p, c.argv[2].n, False))
+    return c.add_int(ps_of(c).publish_c(c.argv[1].p, c.argv[1].n, c.argv[2].p, c.argv[2].n, False))
 
 cdef int spublish_impl(Client c) except -1:
-    return c.add_int(ps_of(c).publish(c.arg(1), c.argv[2].p, c.argv[2].n, True))
+    return c.add_int(ps_of(c).publish_c(c.argv[1].p, c.argv[1].n, c.argv[2].p, c.argv[2].n, True))
 
 
 cdef int reply_channels(Client c, dict registry) except -1:
