@@ -30,9 +30,11 @@ typedef struct fk_shared {
     size_t used_memory;        /* bytes handed out by fk_malloc & co (INFO used_memory) */
     uint8_t hash_seed[16];     /* SipHash key of every fk_dict; random per process */
     uint32_t abi;              /* FK_SHARED_ABI of the owner, checked by attach() */
+    uint64_t tsc_ticks_per_us; /* calibrated invariant-TSC rate; 0 = use clock_gettime */
+    uint64_t tsc_us_mult;      /* 2^32 / tsc_ticks_per_us, as fixed point; 0 = unset */
 } fk_shared;
 
-#define FK_SHARED_ABI 1u
+#define FK_SHARED_ABI 2u
 
 /* This extension's pointer to the one instance.  Before attach() it points to
  * a private instance, so C unit tests of a single module work unattached. */

@@ -1,5 +1,8 @@
 /* See fk_util.h. */
 #include "fk_util.h"
+#include "fk_shared.h"
+#include <stdio.h>
+#include <stdlib.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -194,10 +197,70 @@ long long fk_ustime(void) {
 
 long long fk_mstime(void) { return fk_ustime() / 1000; }
 
-long long fk_monotonic_us(void) {
+static long long clock_monotonic_us(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The monotonic clock times every command (INFO commandstats, SLOWLOG), so
+ * it is read twice per command.  Like Redis's monotonic.c, read the CPU's
+ * time-stamp counter when it is invariant (constant_tsc and nonstop_tsc),
+ * which costs a few cycles where clock_gettime costs tens of nanoseconds.
+ * fk_monotonic_init() calibrates the ticks per microsecond against
+ * clock_gettime once per process (the rate is process-wide state, so it
+ * lives in fk_shared); without an invariant TSC it stays 0 and
+ * clock_gettime is used. */
+#if defined(__x86_64__)
+static inline uint64_t fk_rdtsc(void) {
+    uint32_t lo, hi;
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static int cpu_has_invariant_tsc(void) {
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[4096];
+    int constant = 0, nonstop = 0;
+    if (!f) return 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "flags", 5) == 0) {
+            constant = strstr(line, " constant_tsc") != NULL;
+            nonstop = strstr(line, " nonstop_tsc") != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return constant && nonstop;
+}
+#endif
+
+void fk_monotonic_init(void) {
+#if defined(__x86_64__)
+    if (fk_sh->tsc_ticks_per_us || getenv("FASTKV_NO_TSC") || !cpu_has_invariant_tsc()) return;
+    struct timespec pause = {0, 20 * 1000 * 1000};   /* 20 ms */
+    long long t0 = clock_monotonic_us();
+    uint64_t c0 = fk_rdtsc();
+    nanosleep(&pause, NULL);
+    long long t1 = clock_monotonic_us();
+    uint64_t c1 = fk_rdtsc();
+    if (t1 > t0 && c1 > c0) {
+        uint64_t rate = (c1 - c0) / (uint64_t)(t1 - t0);
+        if (rate >= 100) {                                   /* a plausible >= 100 MHz */
+            /* us = ticks * (2^32 / rate) >> 32: a multiply, not a divide */
+            fk_sh->tsc_us_mult = (((uint64_t)1 << 32) * (uint64_t)(t1 - t0)) / (uint64_t)(c1 - c0);
+            fk_sh->tsc_ticks_per_us = rate;
+        }
+    }
+#endif
+}
+
+long long fk_monotonic_us(void) {
+#if defined(__x86_64__)
+    uint64_t mult = fk_sh->tsc_us_mult;
+    if (mult) return (long long)(((unsigned __int128)fk_rdtsc() * mult) >> 32);
+#endif
+    return clock_monotonic_us();
 }
 
 /* SCAN's cursor, parsed like Redis 7.0's parseScanCursorOrReply: strtoul

@@ -16,7 +16,8 @@ int fk_d2string(char *buf, size_t len, double value);             /* Redis's %.1
 int fk_stringmatchlen(const char *p, int plen, const char *s, int slen, int nocase);
 long long fk_ustime(void);    /* wall clock, microseconds */
 long long fk_mstime(void);
-long long fk_monotonic_us(void);
+long long fk_monotonic_us(void);   /* microseconds; see fk_monotonic_init */
+void fk_monotonic_init(void);        /* once per process (fastkv._core.shared) */
 int fk_parse_scan_cursor(const char *s, size_t slen, unsigned long long *cursor);
 
 #endif

@@ -242,3 +242,14 @@ def test_row_roundtrip(row):
         assert res["mem_usage"] == 0 and res["inline_size"] == len(b"short value")
     else:
         assert res["mem_usage"] == 0 and res["inline_size"] == 0
+
+
+def test_monotonic_clock_runs_at_real_time():
+    """fk_monotonic_us (TSC-based where the CPU has an invariant TSC)
+    advances like the OS monotonic clock."""
+    import time
+    t0, m0 = time.monotonic(), ctest.monotonic_us()
+    time.sleep(0.3)
+    t1, m1 = time.monotonic(), ctest.monotonic_us()
+    elapsed_us = (t1 - t0) * 1e6
+    assert abs((m1 - m0) - elapsed_us) < 0.03 * elapsed_us + 2000, (m1 - m0, elapsed_us)

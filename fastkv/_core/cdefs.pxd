@@ -6,6 +6,7 @@ cdef extern from "fk_shared.h" nogil:
         size_t used_memory
         uint8_t hash_seed[16]
         uint32_t abi
+        uint64_t tsc_ticks_per_us
     enum:
         FK_SHARED_ABI
     fk_shared *fk_sh
@@ -78,6 +79,7 @@ cdef extern from "fk_util.h" nogil:
     long long fk_ustime()
     long long fk_mstime()
     long long fk_monotonic_us()
+    void fk_monotonic_init()
     int fk_parse_scan_cursor(const char *s, size_t slen, unsigned long long *cursor)
 
 cdef extern from "fk_str.h" nogil:

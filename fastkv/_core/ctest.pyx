@@ -197,3 +197,10 @@ def row_roundtrip(int typ, int enc):
     db.delete(b"copy", 4)
     res["leaked"] = fk_used_memory() - base
     return res
+
+
+def monotonic_us():
+    return fk_monotonic_us()
+
+def tsc_ticks_per_us():
+    return fk_sh.tsc_ticks_per_us
