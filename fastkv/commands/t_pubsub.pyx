@@ -34,37 +34,35 @@ cdef int reply_ack(Client c, bytes kind, bytes channel, long long count) except 
     return c.add_int(count)
 
 
-cdef int subscribe_impl(Client c) except -1:
+cdef enum:
+    SUB_CHANNEL = 0
+    SUB_SHARD = 1
+    SUB_PATTERN = 2
+
+cdef int subscribe_generic(Client c, int what, bytes kind) except -1:
+    """(S|P)SUBSCRIBE: one acknowledgement per name, with the count after it."""
     cdef PubSub ps = ps_of(c)
     cdef int i
-    cdef bytes ch
+    cdef bytes name
     for i in range(1, c.argc):
-        ch = c.arg(i)
-        ps.subscribe(c, ch, False)
-        reply_ack(c, b"subscribe", ch, sub_count(c))
+        name = c.arg(i)
+        if what == SUB_PATTERN:
+            ps.psubscribe(c, name)
+        else:
+            ps.subscribe(c, name, what == SUB_SHARD)
+        reply_ack(c, kind, name, shard_count(c) if what == SUB_SHARD else sub_count(c))
     return 0
+
+cdef int subscribe_impl(Client c) except -1:
+    return subscribe_generic(c, SUB_CHANNEL, b"subscribe")
 
 cdef int ssubscribe_impl(Client c) except -1:
-    cdef PubSub ps = ps_of(c)
-    cdef int i
-    cdef bytes ch
     if c.flags & CF_IN_EXEC:
         return c.add_error_str("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
-    for i in range(1, c.argc):
-        ch = c.arg(i)
-        ps.subscribe(c, ch, True)
-        reply_ack(c, b"ssubscribe", ch, shard_count(c))
-    return 0
+    return subscribe_generic(c, SUB_SHARD, b"ssubscribe")
 
 cdef int psubscribe_impl(Client c) except -1:
-    cdef PubSub ps = ps_of(c)
-    cdef int i
-    cdef bytes pat
-    for i in range(1, c.argc):
-        pat = c.arg(i)
-        ps.psubscribe(c, pat)
-        reply_ack(c, b"psubscribe", pat, sub_count(c))
-    return 0
+    return subscribe_generic(c, SUB_PATTERN, b"psubscribe")
 
 cdef int unsubscribe_generic(Client c, bint sharded) except -1:
     cdef PubSub ps = ps_of(c)
