@@ -182,13 +182,7 @@ class RespError(Exception):
     pass
 
 
-def encode_command(*args) -> bytes:
-    parts = [b"*%d\r\n" % len(args)]
-    for a in args:
-        if not isinstance(a, bytes):
-            a = str(a).encode()
-        parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(parts)
+from loadgen import encode_command  # noqa: E402  (bench/ is on sys.path: run as a script)
 
 
 class RespConn:

@@ -173,6 +173,7 @@ cdef class Client:
     cdef int call(self, Command cmd) except -1
     cdef int flush(self) except -1
     cdef int discard_multi(self) except -1
+    cdef int unwatch_all(self) except -1
     cdef int check_obuf_limits(self) except -1
     cdef int add_push_raw(self, const char *p, Py_ssize_t n) except -1
     cdef int add_push_len(self, long long n) except -1

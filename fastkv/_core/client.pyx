@@ -306,10 +306,7 @@ cdef class Client:
                 srv.paused_clients.remove(self)
             except ValueError:
                 pass
-        self.multi_queue = None
-        if self.watcher is not None:
-            self.watcher.unwatch_all(srv.keyspace)
-            self.watcher = None
+        self.discard_multi()
         if self.flags & CF_PUBSUB and srv.pubsub is not None:
             srv.pubsub.unsubscribe_all(self)
         self.transport = None
@@ -709,6 +706,10 @@ cdef class Client:
         """discardTransaction: leave MULTI, forget the queue and the WATCHes."""
         self.multi_queue = None
         self.flags &= ~(CF_MULTI | CF_DIRTY_EXEC | CF_IN_EXEC)
+        return self.unwatch_all()
+
+    cdef int unwatch_all(self) except -1:
+        """unwatchAllKeys, and forget the dirty flag with the watcher."""
         if self.watcher is not None:
             self.watcher.unwatch_all(self.srv.keyspace)
             self.watcher = None

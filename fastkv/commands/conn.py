@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from fastkv import REDIS_VERSION
 from fastkv._core.client import CLIENT_FLAGS, ReplyError
-from fastkv.commands import t_multi
 from fastkv.commands.t_client import validate_client_name
 from fastkv.commands.util import SYNTAX_ERROR, to_ll
 
@@ -47,7 +46,7 @@ def _set_default_auth(c):
 def reset_cmd(c, argv):
     """RESET: clearClientConnectionState(), then +RESET."""
     _stop_monitor(c)
-    t_multi.discard_transaction(c)
+    c.discard_transaction()
     if c.srv.pubsub is not None:
         c.srv.pubsub.unsubscribe_all(c)
     c.db = c.srv.keyspace.dbs[0]

@@ -21,16 +21,6 @@ from fastkv._core.shared cimport attach
 attach()
 
 
-def discard_transaction(Client c):
-    c.discard_multi()
-
-cdef int unwatch_all(Client c) except -1:
-    if c.watcher is not None:
-        c.watcher.unwatch_all(c.srv.keyspace)
-        c.watcher = None
-    return 0
-
-
 cdef int multi_impl(Client c) except -1:
     if c.flags & CF_MULTI:
         return c.add_error_str("ERR MULTI calls can not be nested")
@@ -55,7 +45,7 @@ cdef int watch_impl(Client c) except -1:
     return c.add_ok()
 
 cdef int unwatch_impl(Client c) except -1:
-    unwatch_all(c)
+    c.unwatch_all()
     return c.add_ok()
 
 
@@ -93,7 +83,7 @@ cdef int exec_impl(Client c) except -1:
         c.discard_multi()
         return 0
     queue = c.multi_queue
-    unwatch_all(c)
+    c.unwatch_all()
     c.flags |= CF_IN_EXEC
     c.add_array_len(len(queue))
     saved0 = c.argv[0]

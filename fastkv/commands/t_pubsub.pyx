@@ -64,46 +64,38 @@ cdef int ssubscribe_impl(Client c) except -1:
 cdef int psubscribe_impl(Client c) except -1:
     return subscribe_generic(c, SUB_PATTERN, b"psubscribe")
 
-cdef int unsubscribe_generic(Client c, bint sharded) except -1:
+cdef int unsubscribe_generic(Client c, int what, bytes kind) except -1:
+    """(S|P)UNSUBSCRIBE: the names given, or every subscription of that kind
+    (one acknowledgement with a null name if there is none)."""
     cdef PubSub ps = ps_of(c)
-    cdef bytes kind = b"sunsubscribe" if sharded else b"unsubscribe"
+    cdef dict mine = (c.pubsub_patterns if what == SUB_PATTERN else
+                      c.pubsub_shard_channels if what == SUB_SHARD else c.pubsub_channels)
     cdef list names
-    cdef bytes ch
+    cdef bytes name
     cdef int i
     if c.argc > 1:
         names = [c.arg(i) for i in range(1, c.argc)]
     else:
-        names = list(c.pubsub_shard_channels if sharded else c.pubsub_channels)
+        names = list(mine)
         if not names:
-            reply_ack(c, kind, None, shard_count(c) if sharded else sub_count(c))
-    for ch in names:
-        ps.unsubscribe(c, ch, sharded)
-        reply_ack(c, kind, ch, shard_count(c) if sharded else sub_count(c))
+            reply_ack(c, kind, None, shard_count(c) if what == SUB_SHARD else sub_count(c))
+    for name in names:
+        if what == SUB_PATTERN:
+            ps.punsubscribe(c, name)
+        else:
+            ps.unsubscribe(c, name, what == SUB_SHARD)
+        reply_ack(c, kind, name, shard_count(c) if what == SUB_SHARD else sub_count(c))
     ps.update_mode(c)
     return 0
 
 cdef int unsubscribe_impl(Client c) except -1:
-    return unsubscribe_generic(c, False)
+    return unsubscribe_generic(c, SUB_CHANNEL, b"unsubscribe")
 
 cdef int sunsubscribe_impl(Client c) except -1:
-    return unsubscribe_generic(c, True)
+    return unsubscribe_generic(c, SUB_SHARD, b"sunsubscribe")
 
 cdef int punsubscribe_impl(Client c) except -1:
-    cdef PubSub ps = ps_of(c)
-    cdef list names
-    cdef bytes pat
-    cdef int i
-    if c.argc > 1:
-        names = [c.arg(i) for i in range(1, c.argc)]
-    else:
-        names = list(c.pubsub_patterns)
-        if not names:
-            reply_ack(c, b"punsubscribe", None, sub_count(c))
-    for pat in names:
-        ps.punsubscribe(c, pat)
-        reply_ack(c, b"punsubscribe", pat, sub_count(c))
-    ps.update_mode(c)
-    return 0
+    return unsubscribe_generic(c, SUB_PATTERN, b"punsubscribe")
 
 
 cdef int publish_impl(Client c) except -1:
