@@ -11,8 +11,9 @@ import sys
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
-# Every extension links all of csrc/ statically, with hidden visibility, and
+# Every extension links all of csrc/ (compiled once) statically, with hidden visibility, and
 # calls it directly.  The C code keeps its process-wide state (used_memory,
 # the hash seed) in one struct owned by fastkv._core.shared; each extension
 # attaches to it at import (see csrc/fk_shared.h).
@@ -28,14 +29,53 @@ if os.environ.get("FASTKV_SANITIZE"):
     extra_link = ["-fsanitize=address,undefined"]
 
 
+CHDR = sorted(os.path.join("csrc", f) for f in os.listdir("csrc") if f.endswith(".h"))
+
+
 def ext(name, sources):
     return Extension(
         name,
-        sources=sources + CSRC,
+        sources=sources,
         include_dirs=["csrc"],
         extra_compile_args=extra_compile,
         extra_link_args=extra_link,
     )
+
+
+def _newer(src, dst):
+    return not os.path.exists(dst) or os.path.getmtime(src) > os.path.getmtime(dst)
+
+
+class incremental_build_ext(build_ext):
+    """Compile csrc/ once (not once per extension) and every source only
+    when it changed: a csrc/*.c edit recompiles that file and relinks; a
+    csrc/*.h edit recompiles everything (the Cython C includes them)."""
+
+    def build_extensions(self):
+        newest_h = max((os.path.getmtime(h) for h in CHDR), default=0)
+        self._core_objs = self._compile_changed(CSRC, newest_h)
+        super().build_extensions()
+
+    def _compile_changed(self, sources, newest_h):
+        objs = []
+        for src in sources:
+            obj = os.path.join(self.build_temp, os.path.splitext(src)[0] + self.compiler.obj_extension)
+            if self.force or _newer(src, obj) or newest_h > os.path.getmtime(obj):
+                self.compiler.compile([src], output_dir=self.build_temp, include_dirs=["csrc"],
+                                      extra_postargs=extra_compile, debug=self.debug)
+            objs.append(obj)
+        return objs
+
+    def build_extension(self, ext):
+        newest_h = max((os.path.getmtime(h) for h in CHDR), default=0)
+        objs = self._compile_changed(ext.sources, newest_h)
+        path = self.get_ext_fullpath(ext.name)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        if self.force or any(_newer(o, path) for o in objs + self._core_objs):
+            self.compiler.link_shared_object(
+                objs + self._core_objs, path, libraries=self.get_libraries(ext),
+                extra_postargs=extra_link, export_symbols=self.get_export_symbols(ext),
+                debug=self.debug, build_temp=self.build_temp, target_lang="c")
 
 
 extensions = [
@@ -52,6 +92,7 @@ extensions = [
 ]
 
 setup(
+    cmdclass={"build_ext": incremental_build_ext},
     ext_modules=cythonize(
         extensions,
         compiler_directives={"language_level": "3", "embedsignature": True},
