@@ -89,6 +89,7 @@ extensions = [
     ext("fastkv.commands.t_pubsub", ["fastkv/commands/t_pubsub.pyx"]),
     ext("fastkv.commands.t_multi", ["fastkv/commands/t_multi.pyx"]),
     ext("fastkv.commands.t_conn", ["fastkv/commands/t_conn.pyx"]),
+    # collection types (issue 6): one line each
 ]
 
 setup(

@@ -53,6 +53,7 @@ const fk_objtype *const fk_objtypes[FK_OBJ_NTYPES][FK_ENC_NENCODINGS] = {
         [FK_ENC_INT] = &string_int,
         [FK_ENC_EMBSTR] = &string_embstr,
     },
+    /* collection rows (issue 6): one block per type */
 };
 
 void fk_object_entry_free(fk_dict *d, fk_entry *e) {

@@ -56,6 +56,8 @@ typedef struct fk_objtype {
     void *digest;
 } fk_objtype;
 
+/* Rows defined by each type's C file (one line each). */
+
 extern const fk_objtype *const fk_objtypes[FK_OBJ_NTYPES][FK_ENC_NENCODINGS];
 
 static inline uint32_t fk_obj_type(const fk_entry *e) { return e->meta & 0xF; }

@@ -57,6 +57,15 @@ cdef enum:
     CF_DIRTY_EXEC = 1 << 13      # a queued command was rejected: EXEC aborts
     CF_PENDING_WRITE = 1 << 14   # in srv.pending_writes
     CF_IN_EXEC = 1 << 15         # running EXEC's queue (blocking commands don't block)
+    CF_BLOCKED = 1 << 16         # waiting in a blocking command (BLPOP ...): input not processed
+    CF_REPROCESSING = 1 << 17    # re-running its blocking command because a key became ready
+
+# what a blocked client waits for (Redis's BLOCKED_* numbers)
+cdef enum:
+    BLOCKED_NONE = 0
+    BLOCKED_LIST = 1
+    BLOCKED_STREAM = 4
+    BLOCKED_ZSET = 5
 
 # client classes of client-output-buffer-limit
 cdef enum:
@@ -115,6 +124,10 @@ cdef class ServerState:
     cdef long long obuf_hard[3]                 # client-output-buffer-limit per class
     cdef long long obuf_soft[3]
     cdef long long obuf_soft_secs[3]
+    cdef public long long blocked_clients       # INFO blocked_clients
+    cdef bint serving_ready                     # inside handle_ready_keys
+
+    cdef int handle_ready_keys(self) except -1
 
     cdef int add_pending_write(self, Client c) except -1
     cdef int flush_pending_writes(self) except -1
@@ -141,6 +154,12 @@ cdef class Client:
     cdef public list multi_queue              # [(Command, argv list)] inside MULTI
     cdef public Watcher watcher               # WATCH state, None when not watching
     cdef long long obuf_soft_since_ms         # when the soft limit was first passed, 0 = not over
+    # blocking state (Redis's c->bstate)
+    cdef public int btype                     # BLOCKED_* while CF_BLOCKED
+    cdef public long long bdeadline_ms        # absolute unix ms, 0 = forever
+    cdef public list bkeys                    # keys waited on (bytes), in bdb
+    cdef public Database bdb
+    cdef object btimer                        # the loop's TimerHandle for the timeout
 
     # query buffer and parser state
     cdef char *qb
@@ -178,6 +197,12 @@ cdef class Client:
     cdef int add_push_raw(self, const char *p, Py_ssize_t n) except -1
     cdef int add_push_len(self, long long n) except -1
     cdef list argv_list(self)
+    # blocking commands (see client.pyx "Blocking")
+    cdef int parse_timeout(self, int i, long long *deadline_ms) except -1
+    cdef bint deny_blocking(self) noexcept
+    cdef int block_for_keys(self, int first, int nkeys, long long deadline_ms, int btype) except -1
+    cdef int unblock(self) except -1
+    cdef int reprocess_blocked(self) except -1
     cdef bytes arg(self, int i)
 
     # replies

@@ -30,7 +30,7 @@ from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy, memmove, memchr
 from libc.stdint cimport uint64_t
 from fastkv._core.cdefs cimport *
-from fastkv._core.keyspace cimport Database, Keyspace
+from fastkv._core.keyspace cimport Database, Keyspace, LOOKUP_NOSTATS, LOOKUP_NOTOUCH
 from fastkv._core.shared cimport attach
 
 attach()
@@ -142,6 +142,42 @@ cdef class ServerState:
         self.obuf_hard[cls] = hard
         self.obuf_soft[cls] = soft
         self.obuf_soft_secs[cls] = soft_seconds
+
+    cdef int handle_ready_keys(self) except -1:
+        """handleClientsBlockedOnKeys: serve the clients waiting on keys that
+        were given a list/zset/stream, in arrival order per key, until the
+        key runs out (a re-run that finds nothing blocks again)."""
+        cdef Keyspace ks = self.keyspace
+        cdef Database db
+        cdef Client c
+        cdef fk_entry *e
+        cdef bytes key
+        cdef uint32_t typ
+        self.serving_ready = True
+        try:
+            while ks.ready_keys:
+                batch = ks.ready_keys
+                ks.ready_keys = []
+                ks.ready_set = set()
+                for db, key in batch:
+                    waiters = db.blocking_keys.get(key)
+                    if not waiters:
+                        continue
+                    for c in list(waiters):
+                        if not (c.flags & CF_BLOCKED) or c.bdb is not db or (c.flags & CF_CLOSED):
+                            continue
+                        e = db.lookup(key, len(key), LOOKUP_NOSTATS | LOOKUP_NOTOUCH)
+                        if e == NULL:
+                            break
+                        typ = e.meta & 0xF
+                        if not ((c.btype == BLOCKED_LIST and typ == OBJ_LIST)
+                                or (c.btype == BLOCKED_ZSET and typ == OBJ_ZSET)
+                                or (c.btype == BLOCKED_STREAM and typ == OBJ_STREAM)):
+                            continue
+                        c.reprocess_blocked()
+        finally:
+            self.serving_ready = False
+        return 0
 
     cdef int add_pending_write(self, Client c) except -1:
         """c got output outside its own request (a published message): it is
@@ -307,6 +343,8 @@ cdef class Client:
             except ValueError:
                 pass
         self.discard_multi()
+        if self.flags & CF_BLOCKED:
+            self.unblock()
         if self.flags & CF_PUBSUB and srv.pubsub is not None:
             srv.pubsub.unsubscribe_all(self)
         self.transport = None
@@ -392,7 +430,7 @@ cdef class Client:
     cdef int process_input(self) except -1:
         cdef int r, i
         while self.qpos < self.qlen:
-            if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED):
+            if self.flags & (CF_CLOSE_AFTER_REPLY | CF_CLOSED | CF_BLOCKED):
                 break
             if self.reqtype == 0:
                 self.cmdstart = self.qpos
@@ -406,8 +444,8 @@ cdef class Client:
             if self.argc == 0:
                 self.reset_request()
                 continue
-            if self.dispatch() == 0:
-                # paused: keep the parsed command for later
+            if self.dispatch() == 0 or (self.flags & CF_BLOCKED):
+                # paused or blocked: keep the parsed command for later
                 break
             self.reset_request()
         # Compact the query buffer.  Bytes of a request still being parsed
@@ -654,6 +692,8 @@ cdef class Client:
             self.multi_queue.append((cmd, self.argv_list()))
             return self.add_raw(b"+QUEUED\r\n", 9) + 1
         self.call(cmd)
+        if srv.keyspace.ready_keys and not srv.serving_ready:
+            srv.handle_ready_keys()
         return 1
 
     cdef bint must_pause(self, Command cmd) except -1:
@@ -793,6 +833,154 @@ cdef class Client:
         if self.transport is not None and not (self.flags & CF_CLOSED):
             self.srv.net_output_bytes += len(data)
             self.transport.write(data)
+
+    # ------------------------------------------------------------ blocking
+    # Blocking commands (Redis's blocked.c, with Redis 7.2's re-execution
+    # model, built once for lists, sorted sets and streams):
+    #
+    # - A handler that finds nothing to serve calls block_for_keys() instead
+    #   of replying (or, when deny_blocking(), replies as on a timeout).  The
+    #   client stops processing input; its parsed command stays in the query
+    #   buffer (like a CLIENT PAUSEd one) and it waits in
+    #   db.blocking_keys[key], in arrival order.
+    # - A key that gets a list/zset/stream (Database.add_value, set_value,
+    #   RENAME/MOVE/COPY ...) is signalled (signal_key_as_ready) into
+    #   ks.ready_keys; after the running command (after EXEC as a whole),
+    #   dispatch() calls ServerState.handle_ready_keys, which re-runs the
+    #   command of each client waiting on the key, first come first served,
+    #   while the key holds the right type.  A re-run that still finds
+    #   nothing blocks again with its original deadline (CF_REPROCESSING).
+    # - Timeout (a loop timer), CLIENT UNBLOCK and disconnection unblock.
+    cdef int parse_timeout(self, int i, long long *deadline_ms) except -1:
+        """getTimeoutFromObjectOrReply (seconds, fractional): the absolute
+        deadline in unix ms, 0 = forever.  Returns 1 after replying an error."""
+        cdef long double ld
+        cdef long long tval
+        if self.flags & CF_REPROCESSING:
+            deadline_ms[0] = self.bdeadline_ms
+            return 0
+        if not fk_string2ld(self.argv[i].p, self.argv[i].n, &ld) or ld != ld:
+            self.add_error_str("ERR timeout is not a float or out of range")
+            return 1
+        ld *= 1000.0
+        if ld < 0:
+            self.add_error_str("ERR timeout is negative")
+            return 1
+        if ld >= <long double>9.2e18:
+            self.add_error_str("ERR timeout is out of range")
+            return 1
+        tval = <long long>ld
+        if tval > 0:
+            tval += fk_mstime()
+        deadline_ms[0] = tval
+        return 0
+
+    cdef bint deny_blocking(self) noexcept:
+        """CLIENT_DENY_BLOCKING: inside EXEC (and scripts) a blocking command
+        must answer at once as if it timed out."""
+        return (self.flags & CF_IN_EXEC) != 0
+
+    cdef int block_for_keys(self, int first, int nkeys, long long deadline_ms, int btype) except -1:
+        """blockForKeys: wait on argv[first:first+nkeys] of the running command."""
+        cdef Database db = self.db
+        cdef Keyspace ks = db.ks
+        cdef list keys = []
+        cdef list lst
+        cdef bytes key
+        cdef int j
+        if self.flags & CF_REPROCESSING:
+            deadline_ms = self.bdeadline_ms
+        for j in range(first, first + nkeys):
+            key = self.arg(j)
+            if key in keys:
+                continue
+            keys.append(key)
+            lst = db.blocking_keys.get(key)
+            if lst is None:
+                lst = db.blocking_keys[key] = []
+            lst.append(self)
+            ks.blocking_registrations += 1
+        self.flags |= CF_BLOCKED
+        self.btype = btype
+        self.bdeadline_ms = deadline_ms
+        self.bkeys = keys
+        self.bdb = db
+        self.srv.blocked_clients += 1
+        if deadline_ms:
+            import asyncio
+            self.btimer = asyncio.get_event_loop().call_later(
+                max(0.0, (deadline_ms - fk_mstime()) / 1000.0), self.block_timed_out)
+        return 0
+
+    cdef int unblock(self) except -1:
+        """Forget the waits (unblockClient); the reply is the caller's."""
+        cdef Database db = self.bdb
+        cdef list lst
+        if not (self.flags & CF_BLOCKED):
+            return 0
+        self.flags &= ~CF_BLOCKED
+        for key in self.bkeys:
+            lst = db.blocking_keys.get(key)
+            if lst is not None:
+                try:
+                    lst.remove(self)
+                    db.ks.blocking_registrations -= 1
+                except ValueError:
+                    pass
+                if not lst:
+                    del db.blocking_keys[key]
+        self.bkeys = None
+        self.bdb = None
+        self.btype = BLOCKED_NONE
+        self.srv.blocked_clients -= 1
+        if self.btimer is not None:
+            self.btimer.cancel()
+            self.btimer = None
+        return 0
+
+    cdef int reprocess_blocked(self) except -1:
+        """A key it waits on is ready: run the blocked command again."""
+        self.unblock()
+        self.flags |= CF_REPROCESSING
+        try:
+            self.dispatch()
+        finally:
+            self.flags &= ~CF_REPROCESSING
+        if not (self.flags & CF_BLOCKED):
+            self.reset_request()
+            self.srv.add_pending_write(self)
+            if self.qpos < self.qlen and self.srv.call_soon is not None:
+                self.srv.call_soon(self.resume_input)
+        return 0
+
+    def resume_input(self):
+        """Process what a client pipelined behind a blocking command."""
+        if self.flags & (CF_CLOSED | CF_BLOCKED | CF_PAUSED):
+            return
+        self.process_input()
+        self.flush()
+
+    def block_timed_out(self):
+        self.btimer = None
+        if not (self.flags & CF_BLOCKED) or (self.flags & CF_CLOSED):
+            return
+        self.unblock_with(False)
+
+    def unblock_with(self, bint error):
+        """Timeout or CLIENT UNBLOCK: reply as on a timeout (a null array)
+        or with the UNBLOCKED error, then go on with the client's input.
+        Returns False if the client was not blocked."""
+        if not (self.flags & CF_BLOCKED):
+            return False
+        self.unblock()
+        if error:
+            self.add_error_str("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+        else:
+            self.add_null_array()
+        self.reset_request()
+        self.process_input()
+        self.flush()
+        return True
 
     cdef list argv_list(self):
         cdef int i
@@ -1149,5 +1337,6 @@ CLIENT_FLAGS = {
     "close_after_reply": CF_CLOSE_AFTER_REPLY, "reply_off": CF_REPLY_OFF,
     "reply_skip_next": CF_REPLY_SKIP_NEXT, "reply_skip": CF_REPLY_SKIP, "no_evict": CF_NO_EVICT,
     "no_touch": CF_NO_TOUCH, "monitor": CF_MONITOR, "closed": CF_CLOSED, "paused": CF_PAUSED,
+    "blocked": CF_BLOCKED,
     "unix": CF_UNIX, "pubsub": CF_PUBSUB, "multi": CF_MULTI, "dirty_exec": CF_DIRTY_EXEC,
 }

@@ -80,6 +80,7 @@ cdef class Database:
     cdef uint64_t expire_cursor
     cdef public long long avg_ttl
     cdef public dict watched        # key -> list of WatchedKey
+    cdef public dict blocking_keys  # key -> list of Clients blocked on it, in arrival order
 
     cdef fk_entry *lookup(self, const char *k, size_t n, int flags) except? NULL
     cdef bint expire_if_needed(self, fk_entry *e) except -1
@@ -89,6 +90,9 @@ cdef class Database:
     cdef fk_entry *prepare_value(self, const char *k, size_t n, size_t extra, bint keepttl) except NULL
     cdef fk_entry *entry_string_raw(self, fk_entry *e) except NULL
     cdef fk_entry *dup_entry(self, fk_entry *e, const char *k, size_t n) except NULL
+    cdef fk_entry *add_value(self, const char *k, size_t n, uint32_t typ, uint32_t enc, void *ptr) except NULL
+    cdef fk_entry *set_value(self, const char *k, size_t n, uint32_t typ, uint32_t enc, void *ptr) except NULL
+    cdef int signal_ready(self, const char *k, size_t n) except -1
     cdef int delete(self, const char *k, size_t n) except -1
     cdef void set_expire(self, fk_entry *e, long long when) noexcept
     cdef long long get_expire(self, fk_entry *e) noexcept
@@ -121,6 +125,10 @@ cdef class Keyspace:
     cdef public long long watched_keys  # WATCHed (client, key) pairs in all dbs; 0 = none
     cdef public bint propagating        # a writer listens (AOF, replicas ...)
     cdef public object propagate_hook   # callable(dbid, argv: list[bytes]) when propagating
+    # -- blocking commands (see client.pyx "Blocking") --------------------
+    cdef public long long blocking_registrations  # (client, key) waits in all dbs; 0 = none
+    cdef public list ready_keys         # [(Database, key)] that may serve blocked clients
+    cdef public set ready_set           # {(dbid, key)}: no key listed twice
 
     cdef int set_notify_hook(self, notify_fn fn, object ctx) except -1
     cdef int propagate(self, int dbid, list argv) except -1
@@ -133,6 +141,14 @@ cdef inline int notify_event(Database db, int type, const char *event, const cha
     cdef Keyspace ks = db.ks
     if ks.notify_flags & type:
         ks.notify_hook(ks.notify_ctx, type, event, db.id, k, n)
+    return 0
+
+cdef inline int signal_key_as_ready(Database db, const char *k, Py_ssize_t n) except -1:
+    """signalKeyAsReady: key k now holds a list, zset or stream; clients
+    blocked on it get a chance to be served after the running command.
+    Database.add_value/set_value call it; so do RENAME, MOVE, COPY."""
+    if db.ks.blocking_registrations:
+        db.signal_ready(k, n)
     return 0
 
 cdef inline int signal_modified_key(Database db, const char *k, Py_ssize_t n) except -1:

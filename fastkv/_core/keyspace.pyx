@@ -129,6 +129,7 @@ cdef class Database:
         self.expire_cursor = 0
         self.avg_ttl = 0
         self.watched = {}
+        self.blocking_keys = {}
 
     def __dealloc__(self):
         # expires first: its entries don't own anything
@@ -296,6 +297,42 @@ cdef class Database:
             fk_dict_delete(self.dict, k, n)
             raise MemoryError()
         return ne
+
+    cdef fk_entry *add_value(self, const char *k, size_t n, uint32_t typ, uint32_t enc, void *ptr) except NULL:
+        """dbAdd for a new collection: key k must be absent (the caller looked
+        it up).  The entry takes ownership of ptr; blocked clients waiting on
+        k are signalled."""
+        cdef fk_entry *e = fk_dict_add(self.dict, k, n, 0)
+        e.v.ptr = ptr
+        entry_set_meta(e, typ, enc, self.ks.lruclock)
+        if typ == OBJ_LIST or typ == OBJ_ZSET or typ == OBJ_STREAM:
+            signal_key_as_ready(self, k, n)
+        return e
+
+    cdef fk_entry *set_value(self, const char *k, size_t n, uint32_t typ, uint32_t enc, void *ptr) except NULL:
+        """setKey for a collection (the *STORE commands): k gets ptr whatever
+        it held before (the old value is freed, the TTL dropped)."""
+        cdef fk_entry *e = self.prepare_value(k, n, 0, False)
+        e.v.ptr = ptr
+        entry_set_meta(e, typ, enc, self.ks.lruclock)
+        if typ == OBJ_LIST or typ == OBJ_ZSET or typ == OBJ_STREAM:
+            signal_key_as_ready(self, k, n)
+        return e
+
+    cdef int signal_ready(self, const char *k, size_t n) except -1:
+        cdef bytes key
+        cdef tuple tag
+        if not self.blocking_keys:
+            return 0
+        key = k[:n]
+        if key not in self.blocking_keys:
+            return 0
+        tag = (self.id, key)
+        if tag in self.ks.ready_set:
+            return 0
+        self.ks.ready_set.add(tag)
+        self.ks.ready_keys.append((self, key))
+        return 0
 
     cdef int touch_watched_key(self, const char *k, size_t n) except -1:
         """touchWatchedKey: every client WATCHing k here must fail EXEC."""
@@ -469,6 +506,8 @@ cdef class Keyspace:
         self.lruclock = lru_clock()
         self.notify_hook = _no_notify
         self.propagate_hook = None
+        self.ready_keys = []
+        self.ready_set = set()
 
     cdef int set_notify_hook(self, notify_fn fn, object ctx) except -1:
         """Install the deliverer of keyspace events (the pub/sub layer)."""

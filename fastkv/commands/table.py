@@ -16,6 +16,7 @@ from fastkv import meta
 from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_keys, t_multi,
                              t_pubsub, t_string)
+# collection types (issue 6): one import line each
 
 
 class Row:
@@ -92,6 +93,11 @@ ROWS = [
     C("dbsize", t_keys.dbsize_cmd),
     C("flushdb", t_keys.flushdb_cmd),
     C("flushall", t_keys.flushall_cmd),
+    # -- lists (t_list.pyx) ---------------------------------------------
+    # -- hashes (t_hash.pyx) --------------------------------------------
+    # -- sets (t_set.pyx) -----------------------------------------------
+    # -- sorted sets (t_zset.pyx) ---------------------------------------
+    # -- SORT (t_sort.pyx) ----------------------------------------------
     # -- connection (conn.py) --------------------------------------------
     C("ping", t_conn.ping_cmd),
     C("echo", t_conn.echo_cmd),
