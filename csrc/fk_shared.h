@@ -32,9 +32,18 @@ typedef struct fk_shared {
     uint32_t abi;              /* FK_SHARED_ABI of the owner, checked by attach() */
     uint64_t tsc_ticks_per_us; /* calibrated invariant-TSC rate; 0 = use clock_gettime */
     uint64_t tsc_us_mult;      /* 2^32 / tsc_ticks_per_us, as fixed point; 0 = unset */
+    /* Encoding thresholds of small aggregates (CONFIG, Redis's defaults;
+     * set by fastkv._core.shared.set_encoding_config). */
+    int list_max_listpack_size;      /* list-max-listpack-size: -2 */
+    int list_compress_depth;         /* list-compress-depth: 0 */
+    size_t hash_max_listpack_entries;/* 512 */
+    size_t hash_max_listpack_value;  /* 64 */
+    size_t set_max_intset_entries;   /* 512 */
+    size_t zset_max_listpack_entries;/* 128 */
+    size_t zset_max_listpack_value;  /* 64 */
 } fk_shared;
 
-#define FK_SHARED_ABI 2u
+#define FK_SHARED_ABI 3u
 
 /* This extension's pointer to the one instance.  Before attach() it points to
  * a private instance, so C unit tests of a single module work unattached. */

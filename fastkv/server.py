@@ -19,6 +19,7 @@ from fastkv._core.client import Client, ServerState
 from fastkv._core.pubsub import PubSub
 from fastkv.config import ConfigError
 from fastkv._core.keyspace import Keyspace
+from fastkv._core.shared import set_encoding_config
 from fastkv.services import state as services
 from fastkv.services.notify import keyspace_notify_flags
 from fastkv.commands import table
@@ -27,6 +28,12 @@ try:
     import uvloop
 except ImportError:  # pragma: no cover - uvloop is a dependency; keep a plain fallback
     uvloop = None
+
+
+# CONFIG parameters read by the C types through fk_sh (set_encoding_config's order)
+ENCODING_PARAMS = ("list-max-listpack-size", "list-compress-depth", "hash-max-listpack-entries",
+                   "hash-max-listpack-value", "set-max-intset-entries",
+                   "zset-max-listpack-entries", "zset-max-listpack-value")
 
 
 class Server:
@@ -56,7 +63,8 @@ class Server:
         self.tcp_port = 0
         self._apply_config()
         for name in ("requirepass", "proto-max-bulk-len", "client-query-buffer-limit",
-                     "maxclients", "timeout", "maxmemory-policy", "client-output-buffer-limit"):
+                     "maxclients", "timeout", "maxmemory-policy", "client-output-buffer-limit",
+                     *ENCODING_PARAMS):
             cfg.on_change(name, lambda n, v: self._apply_config())
         services.install(self)  # slow log, latency monitor, memory peak state
         cfg.on_change("port", self.rebind)
@@ -73,6 +81,7 @@ class Server:
         st.client_timeout_s = cfg["timeout"]
         self.keyspace.lfu = "lfu" in str(cfg["maxmemory-policy"])
         self.keyspace.notify_flags = keyspace_notify_flags(cfg["notify-keyspace-events"])
+        set_encoding_config(*(cfg[name] for name in ENCODING_PARAMS))
         limits = dict(cfg["client-output-buffer-limit"])
         for idx, cls in enumerate(("normal", "replica", "pubsub")):
             st.set_obuf_limit(idx, *limits[cls])

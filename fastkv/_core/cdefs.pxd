@@ -7,6 +7,13 @@ cdef extern from "fk_shared.h" nogil:
         uint8_t hash_seed[16]
         uint32_t abi
         uint64_t tsc_ticks_per_us
+        int list_max_listpack_size
+        int list_compress_depth
+        size_t hash_max_listpack_entries
+        size_t hash_max_listpack_value
+        size_t set_max_intset_entries
+        size_t zset_max_listpack_entries
+        size_t zset_max_listpack_value
     enum:
         FK_SHARED_ABI
     fk_shared *fk_sh

@@ -17,3 +17,20 @@ fk_dict_set_seed(<const uint8_t *><const char *>_seed)
 fk_monotonic_init()
 
 _C_STATE = PyCapsule_New(<void *>fk_sh, b"fastkv._core.shared._C_STATE", NULL)
+
+
+def set_encoding_config(int list_max_listpack_size=-2, int list_compress_depth=0,
+                        size_t hash_max_listpack_entries=512, size_t hash_max_listpack_value=64,
+                        size_t set_max_intset_entries=512, size_t zset_max_listpack_entries=128,
+                        size_t zset_max_listpack_value=64):
+    """The encoding thresholds every type reads from fk_sh (CONFIG SET)."""
+    fk_sh.list_max_listpack_size = list_max_listpack_size
+    fk_sh.list_compress_depth = list_compress_depth
+    fk_sh.hash_max_listpack_entries = hash_max_listpack_entries
+    fk_sh.hash_max_listpack_value = hash_max_listpack_value
+    fk_sh.set_max_intset_entries = set_max_intset_entries
+    fk_sh.zset_max_listpack_entries = zset_max_listpack_entries
+    fk_sh.zset_max_listpack_value = zset_max_listpack_value
+
+
+set_encoding_config()
