@@ -54,7 +54,15 @@ typedef struct fk_objtype {
     void *rdb_save;
     void *rdb_load;
     void *digest;
+    /* lazyfreeGetFreeEffort: about how many allocations free() releases
+     * (a hash table's size, a quicklist's nodes ...).  NULL = 1.  Values
+     * above LAZYFREE_THRESHOLD are freed by the background thread on
+     * UNLINK / FLUSHALL ASYNC, so free() must touch nothing but the value's
+     * own memory (and fk_free's accounting). */
+    size_t (*free_effort)(const fk_entry *e);
 } fk_objtype;
+/* Rows are written with designated initializers (.type_name = ...), so new
+ * fields can be added without touching every row. */
 
 /* Rows defined by each type's C file (one line each). */
 

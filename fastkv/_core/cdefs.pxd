@@ -129,6 +129,7 @@ cdef extern from "fk_object.h" nogil:
         void *rdb_save
         void *rdb_load
         void *digest
+        size_t (*free_effort)(const fk_entry *e)
     const fk_objtype *fk_objtype_of(const fk_entry *e)
     const fk_objtype *fk_objtype_get(uint32_t type, uint32_t enc)
     void fk_object_entry_free(fk_dict *d, fk_entry *e)
