@@ -464,6 +464,21 @@ cdef class Database:
         other.dict, other.expires = d, x
         self.avg_ttl, other.avg_ttl = other.avg_ttl, self.avg_ttl
         self.expire_cursor = other.expire_cursor = 0
+        self.scan_for_ready_keys()
+        other.scan_for_ready_keys()
+
+    cdef int scan_for_ready_keys(self) except -1:
+        """scanDatabaseForReadyKeys (SWAPDB): keys clients wait on that now
+        hold a list, zset or stream."""
+        cdef fk_entry *e
+        cdef uint32_t t
+        for key in list(self.blocking_keys):
+            e = self.lookup(key, len(key), LOOKUP_NOTOUCH | LOOKUP_NOSTATS)
+            if e != NULL:
+                t = entry_type(e)
+                if t == OBJ_LIST or t == OBJ_ZSET or t == OBJ_STREAM:
+                    self.signal_ready(key, len(key))
+        return 0
 
     def get(self, bytes key):
         """The string value of key as bytes, None if absent (tests, tools)."""

@@ -27,6 +27,7 @@ _F_NO_TOUCH = CLIENT_FLAGS["no_touch"]
 _F_CLOSE_AFTER_REPLY = CLIENT_FLAGS["close_after_reply"]
 _F_CLOSED = CLIENT_FLAGS["closed"]
 _F_PAUSED = CLIENT_FLAGS["paused"]
+_F_BLOCKED = CLIENT_FLAGS["blocked"]
 _F_UNIX = CLIENT_FLAGS["unix"]
 
 
@@ -123,8 +124,8 @@ def _flags_string(x) -> str:
         out += "P"
     if f & _F_MULTI:
         out += "x"
-    if f & _F_PAUSED:
-        out += "b"          # a client held by CLIENT PAUSE is "blocked" in Redis
+    if f & (_F_PAUSED | _F_BLOCKED):
+        out += "b"          # a client held by CLIENT PAUSE is "blocked" in Redis too
     if x.watcher is not None and x.watcher.dirty:
         out += "d"
     if f & _F_CLOSE_AFTER_REPLY:
@@ -194,6 +195,25 @@ def client_info_string(x, current=None) -> str:
 
 def client_id_cmd(c, argv):
     c.reply_int(c.id)
+
+
+def client_unblock_cmd(c, argv):
+    """CLIENT UNBLOCK <id> [TIMEOUT|ERROR]: a client blocked in BLPOP & co
+    is answered as on a timeout, or with the UNBLOCKED error."""
+    error = False
+    if len(argv) == 4:
+        reason = argv[3].lower()
+        if reason == b"error":
+            error = True
+        elif reason != b"timeout":
+            raise ReplyError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+    elif len(argv) != 3:
+        raise ReplyError("ERR wrong number of arguments for 'client|unblock' command")
+    cid = to_ll(argv[2])
+    if cid is None:
+        raise ReplyError("ERR value is not an integer or out of range")
+    target = c.srv.clients.get(cid)
+    c.reply_int(1 if target is not None and target.unblock_with(error) else 0)
 
 
 def client_info_cmd(c, argv):

@@ -15,7 +15,7 @@ from fastkv._core.client cimport Client, ServerState, wrap
 from fastkv._core.keyspace cimport (Database, Keyspace, string_view, entry_type, entry_encoding,
     entry_lru, entry_set_meta, lru_clock, notify_event, signal_modified_key, LOOKUP_NONE,
     LOOKUP_WRITE, LOOKUP_NOTOUCH, LOOKUP_NOSTATS, SHARED_INTEGERS, LRU_CLOCK_MAX,
-    NOTIFY_GENERIC, NOTIFY_NEW)
+    NOTIFY_GENERIC, NOTIFY_NEW, signal_key_as_ready)
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport arg_eq, arg_ll, mark_dirty, key_written
 
@@ -38,6 +38,14 @@ cdef inline int key_created(Database db, const char *k, Py_ssize_t kn) except -1
     return notify_event(db, NOTIFY_NEW, b"new", k, kn)
 
 
+cdef inline int maybe_ready(Database db, fk_entry *e, const char *k, Py_ssize_t kn) except -1:
+    """dbAdd's signalKeyAsReady: a list, zset or stream arrived at k."""
+    cdef uint32_t t = entry_type(e)
+    if t == OBJ_LIST or t == OBJ_ZSET or t == OBJ_STREAM:
+        signal_key_as_ready(db, k, kn)
+    return 0
+
+
 cdef int move_entry(Database src, fk_entry *e, Database dst, const char *k, Py_ssize_t kn,
                     long long expire) except -1:
     """Give e's value to key k in dst (absent there), delete e from src."""
@@ -49,6 +57,7 @@ cdef int move_entry(Database src, fk_entry *e, Database dst, const char *k, Py_s
         memcpy(fk_entry_extra(ne), fk_entry_extra(e), extra)
     if expire >= 0:
         dst.set_expire(ne, expire)
+    maybe_ready(dst, ne, k, kn)
     # The value now belongs to ne: free e as an int, which owns nothing.
     entry_set_meta(e, OBJ_STRING, ENC_INT, 0)
     src.delete(e.key, fk_entry_klen(e))
@@ -59,7 +68,7 @@ cdef int copy_entry(fk_entry *e, Database dst, const char *k, Py_ssize_t kn, lon
     cdef fk_entry *ne = dst.dup_entry(e, k, kn)
     if expire >= 0:
         dst.set_expire(ne, expire)
-    return 0
+    return maybe_ready(dst, ne, k, kn)
 
 
 cdef int del_impl(Client c) except -1:

@@ -134,6 +134,7 @@ ROWS = [
       C("client|info", t_client.client_info_cmd),
       C("client|list", t_client.client_list_cmd),
       C("client|kill", t_client.client_kill_cmd),
+      C("client|unblock", t_client.client_unblock_cmd),
       C("client|setname", t_client.client_setname_cmd),
       C("client|getname", t_client.client_getname_cmd),
       C("client|pause", t_client.client_pause_cmd),

@@ -121,9 +121,9 @@ def _clients(ctx):
         ("maxclients", ctx.cfg["maxclients"]),
         ("client_recent_max_input_buffer", max_in),
         ("client_recent_max_output_buffer", max_out),
-        ("blocked_clients", 0),
+        ("blocked_clients", srv.blocked_clients),
         ("tracking_clients", 0),
-        ("clients_in_timeout_table", 0),
+        ("clients_in_timeout_table", sum(1 for c in clients if c.bdeadline_ms and c.bkeys is not None)),
     ]
 
 
