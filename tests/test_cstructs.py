@@ -223,12 +223,16 @@ def test_every_row_answers_every_operation():
         assert row["free"] and row["inline_size"] and row["dup"] and row["mem_usage"], row
 
 
-def test_every_row_has_a_sample():
-    for row in ctest.objtype_rows():
+STRING_ROWS = [r for r in ctest.objtype_rows() if r["type_name"] == "string"]
+
+
+def test_every_string_row_has_a_sample():
+    # Collection rows are exercised over TCP by tests/test_type_table.py.
+    for row in STRING_ROWS:
         assert ctest.has_sample(row["type"], row["encoding"]), row
 
 
-@pytest.mark.parametrize("row", ctest.objtype_rows(), ids=lambda r: "%s-%s" % (r["type_name"], r["enc_name"]))
+@pytest.mark.parametrize("row", STRING_ROWS, ids=lambda r: "%s-%s" % (r["type_name"], r["enc_name"]))
 def test_row_roundtrip(row):
     res = ctest.row_roundtrip(row["type"], row["encoding"])
     assert res["type_name"] == row["type_name"]

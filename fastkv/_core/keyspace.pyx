@@ -301,22 +301,26 @@ cdef class Database:
     cdef fk_entry *add_value(self, const char *k, size_t n, uint32_t typ, uint32_t enc, void *ptr) except NULL:
         """dbAdd for a new collection: key k must be absent (the caller looked
         it up).  The entry takes ownership of ptr; blocked clients waiting on
-        k are signalled."""
+        k are signalled; the "new" event fires (before the command's own)."""
         cdef fk_entry *e = fk_dict_add(self.dict, k, n, 0)
         e.v.ptr = ptr
         entry_set_meta(e, typ, enc, self.ks.lruclock)
         if typ == OBJ_LIST or typ == OBJ_ZSET or typ == OBJ_STREAM:
             signal_key_as_ready(self, k, n)
+        notify_event(self, NOTIFY_NEW, b"new", k, n)
         return e
 
     cdef fk_entry *set_value(self, const char *k, size_t n, uint32_t typ, uint32_t enc, void *ptr) except NULL:
         """setKey for a collection (the *STORE commands): k gets ptr whatever
         it held before (the old value is freed, the TTL dropped)."""
+        cdef bint existed = fk_dict_find(self.dict, k, n) != NULL
         cdef fk_entry *e = self.prepare_value(k, n, 0, False)
         e.v.ptr = ptr
         entry_set_meta(e, typ, enc, self.ks.lruclock)
         if typ == OBJ_LIST or typ == OBJ_ZSET or typ == OBJ_STREAM:
             signal_key_as_ready(self, k, n)
+        if not existed:
+            notify_event(self, NOTIFY_NEW, b"new", k, n)
         return e
 
     cdef int signal_ready(self, const char *k, size_t n) except -1:
