@@ -90,6 +90,7 @@ extensions = [
     ext("fastkv.commands.t_multi", ["fastkv/commands/t_multi.pyx"]),
     ext("fastkv.commands.t_conn", ["fastkv/commands/t_conn.pyx"]),
     # collection types (issue 6): one line each
+    ext("fastkv._core.ctest_listpack", ["fastkv/_core/ctest_listpack.pyx"]),
 ]
 
 setup(
