@@ -2,6 +2,7 @@
  * what the allocator actually reserved, the same notion Redis reports. */
 #include "fk_alloc.h"
 #include "fk_shared.h"
+#include "fk_lazyfree.h"
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,23 @@ void *fk_malloc(size_t n) {
     return p;
 }
 
+/* Running on the lazy free thread?  Its thread pointer is published once,
+ * by that thread, before it frees anything; the event loop's never equals
+ * it, so this is a load from %fs and a compare. */
+static inline int fk_on_lazyfree_thread(void) {
+    void *tp = __atomic_load_n(&fk_sh->lazyfree_tp, __ATOMIC_RELAXED);
+    return __builtin_expect(tp != NULL, 0) && tp == __builtin_thread_pointer();
+}
+
 void *fk_realloc(void *p, size_t n) {
     size_t old = p ? malloc_usable_size(p) : 0;
     void *q = realloc(p, n ? n : 1);
     if (!q) fk_oom(n);
+    if (fk_on_lazyfree_thread()) {
+        fk_sh->lazyfree_freed += old;
+        fk_sh->lazyfree_freed -= malloc_usable_size(q);
+        return q;
+    }
     fk_sh->used_memory += malloc_usable_size(q);
     fk_sh->used_memory -= old;
     return q;
@@ -29,9 +43,15 @@ void *fk_realloc(void *p, size_t n) {
 
 void fk_free(void *p) {
     if (!p) return;
-    fk_sh->used_memory -= malloc_usable_size(p);
+    if (fk_on_lazyfree_thread())
+        fk_sh->lazyfree_freed += malloc_usable_size(p);
+    else
+        fk_sh->used_memory -= malloc_usable_size(p);
     free(p);
 }
 
 size_t fk_usable(void *p) { return p ? malloc_usable_size(p) : 0; }
-size_t fk_used_memory(void) { return fk_sh->used_memory; }
+size_t fk_used_memory(void) {
+    fk_lazyfree_collect();      /* frees finished in the background count now */
+    return fk_sh->used_memory;
+}

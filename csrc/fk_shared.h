@@ -41,9 +41,18 @@ typedef struct fk_shared {
     size_t set_max_intset_entries;   /* 512 */
     size_t zset_max_listpack_entries;/* 128 */
     size_t zset_max_listpack_value;  /* 64 */
+    /* Lazy free (csrc/fk_lazyfree.c): the background thread's state, that
+     * thread's thread pointer (fk_free counts its frees in lazyfree_freed,
+     * which only that thread writes, instead of used_memory), and the
+     * lazyfree-lazy-user-del / -user-flush flags. */
+    void *lazyfree;
+    void *lazyfree_tp;
+    size_t lazyfree_freed;
+    int lazyfree_lazy_user_del;
+    int lazyfree_lazy_user_flush;
 } fk_shared;
 
-#define FK_SHARED_ABI 3u
+#define FK_SHARED_ABI 4u
 
 /* This extension's pointer to the one instance.  Before attach() it points to
  * a private instance, so C unit tests of a single module work unattached. */

@@ -18,7 +18,7 @@ from fastkv import log as _log
 from fastkv._core.client import Client, ServerState
 from fastkv._core.pubsub import PubSub
 from fastkv.config import ConfigError
-from fastkv._core.keyspace import Keyspace
+from fastkv._core.keyspace import Keyspace, set_lazyfree_config
 from fastkv._core.shared import set_encoding_config
 from fastkv.services import state as services
 from fastkv.services.notify import keyspace_notify_flags
@@ -64,7 +64,7 @@ class Server:
         self._apply_config()
         for name in ("requirepass", "proto-max-bulk-len", "client-query-buffer-limit",
                      "maxclients", "timeout", "maxmemory-policy", "client-output-buffer-limit",
-                     *ENCODING_PARAMS):
+                     "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush", *ENCODING_PARAMS):
             cfg.on_change(name, lambda n, v: self._apply_config())
         services.install(self)  # slow log, latency monitor, memory peak state
         cfg.on_change("port", self.rebind)
@@ -82,6 +82,7 @@ class Server:
         self.keyspace.lfu = "lfu" in str(cfg["maxmemory-policy"])
         self.keyspace.notify_flags = keyspace_notify_flags(cfg["notify-keyspace-events"])
         set_encoding_config(*(cfg[name] for name in ENCODING_PARAMS))
+        set_lazyfree_config(cfg["lazyfree-lazy-user-del"], cfg["lazyfree-lazy-user-flush"])
         limits = dict(cfg["client-output-buffer-limit"])
         for idx, cls in enumerate(("normal", "replica", "pubsub")):
             st.set_obuf_limit(idx, *limits[cls])

@@ -43,6 +43,7 @@ from libc.string cimport memcpy, memcmp
 from libc.stdint cimport uint8_t, uint32_t, uint64_t, int64_t
 from fastkv._core.cdefs cimport *
 from fastkv._core.shared cimport attach
+from fastkv._core.cdefs_lazyfree cimport *
 
 attach()
 
@@ -458,6 +459,21 @@ cdef class Database:
         self.avg_ttl = 0
         self.expire_cursor = 0
 
+    def clear_async(self):
+        """FLUSHDB/FLUSHALL ASYNC (emptyDbAsync): fresh dicts now; the
+        lazy free thread frees the old ones (csrc/fk_lazyfree.h)."""
+        cdef fk_dict *d = self.dict
+        cdef fk_dict *x = self.expires
+        cdef uint64_t n = fk_dict_size(d)
+        if n == 0:
+            return self.clear()
+        self.touch_all_watched(None)
+        self.dict = fk_dict_new(&MAIN_TYPE)
+        self.expires = fk_dict_new(&EXPIRES_TYPE)
+        fk_lazyfree_dicts(d, x, n)
+        self.avg_ttl = 0
+        self.expire_cursor = 0
+
     def swap_with(self, Database other):
         """SWAPDB: the dicts change places; WATCHes stay with the db number."""
         self.touch_all_watched(other)
@@ -584,10 +600,21 @@ cdef class Keyspace:
         self.keyspace_hits = self.keyspace_misses = 0
         self.expired_keys = self.evicted_keys = 0
         self.expire_cycle_cpu_us = 0
+        fk_lazyfree_reset_stats()
 
 
 def used_memory():
     return fk_used_memory()
+
+
+def lazyfree_info():
+    """(lazyfree_pending_objects, lazyfreed_objects, jobs not finished)."""
+    return fk_lazyfree_pending_objects(), fk_lazyfree_freed_objects(), fk_lazyfree_queued_jobs()
+
+
+def set_lazyfree_config(bint user_del, bint user_flush):
+    """lazyfree-lazy-user-del and lazyfree-lazy-user-flush (CONFIG)."""
+    fk_lazyfree_set_config(user_del, user_flush)
 
 
 def stringmatch(bytes pattern, bytes s, bint nocase=False):

@@ -18,6 +18,8 @@ from fastkv._core.keyspace cimport (Database, Keyspace, string_view, entry_type,
     NOTIFY_GENERIC, NOTIFY_NEW, signal_key_as_ready)
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport arg_eq, arg_ll, mark_dirty, key_written
+from fastkv._core.cdefs_lazyfree cimport (fk_lazyfree_effort, fk_lazyfree_entry,
+    fk_lazyfree_user_del, fk_lazyfree_user_flush, FK_LAZYFREE_THRESHOLD)
 
 attach()
 
@@ -71,16 +73,42 @@ cdef int copy_entry(fk_entry *e, Database dst, const char *k, Py_ssize_t kn, lon
     return maybe_ready(dst, ne, k, kn)
 
 
-cdef int del_impl(Client c) except -1:
+cdef int delete_async(Database db, const char *k, size_t n) except -1:
+    """dbAsyncDelete: a value that frees more than LAZYFREE_THRESHOLD
+    allocations leaves the keyspace now and is freed by the lazy free thread
+    (csrc/fk_lazyfree.h); a small one is freed at once.  1 if deleted."""
+    cdef fk_entry *e = fk_dict_find(db.dict, k, n)
+    if e == NULL:
+        return 0
+    if fk_lazyfree_effort(e) <= FK_LAZYFREE_THRESHOLD:
+        return db.delete(k, n)
+    e = fk_dict_unlink(db.dict, k, n)
+    if e.klen & FK_HAS_EXPIRE:
+        fk_dict_delete(db.expires, e.key, fk_entry_klen(e))
+    fk_lazyfree_entry(e)
+    return 1
+
+cdef int del_generic(Client c, bint lazy) except -1:
     cdef int i
     cdef long long deleted = 0
+    cdef int ok
     for i in range(1, c.argc):
         c.db.lookup(c.argv[i].p, c.argv[i].n, LOOKUP_WRITE | LOOKUP_NOTOUCH)   # lazy expiry first
-        if c.db.delete(c.argv[i].p, c.argv[i].n):
+        if lazy:
+            ok = delete_async(c.db, c.argv[i].p, c.argv[i].n)
+        else:
+            ok = c.db.delete(c.argv[i].p, c.argv[i].n)
+        if ok:
             key_written(c, i, NOTIFY_GENERIC, b"del")
             deleted += 1
     mark_dirty(c, deleted)
     return c.add_int(deleted)
+
+cdef int del_impl(Client c) except -1:
+    return del_generic(c, fk_lazyfree_user_del())
+
+cdef int unlink_impl(Client c) except -1:
+    return del_generic(c, True)
 
 cdef int count_existing(Client c, int flags) except -1:
     cdef int i
@@ -550,28 +578,42 @@ cdef int dbsize_impl(Client c) except -1:
     return c.add_int(fk_dict_size(c.db.dict))
 
 cdef int flush_flags_ok(Client c) except -1:
+    """getFlushCommandFlags: 0 after a syntax error reply, 1 to flush now,
+    2 to flush in the background (ASYNC, or lazyfree-lazy-user-flush)."""
     if c.argc > 2:
         c.add_syntax_error()
         return 0
-    if c.argc == 2 and not (arg_eq(c, 1, b"sync", 4) or arg_eq(c, 1, b"async", 5)):
+    if c.argc == 2:
+        if arg_eq(c, 1, b"async", 5):
+            return 2
+        if arg_eq(c, 1, b"sync", 4):
+            return 1
         c.add_syntax_error()
         return 0
-    return 1
+    return 2 if fk_lazyfree_user_flush() else 1
 
 cdef int flushdb_impl(Client c) except -1:
-    if not flush_flags_ok(c):
+    cdef int how = flush_flags_ok(c)
+    if not how:
         return 0
     mark_dirty(c, fk_dict_size(c.db.dict))
-    c.db.clear()
+    if how == 2:
+        c.db.clear_async()
+    else:
+        c.db.clear()
     return c.add_ok()
 
 cdef int flushall_impl(Client c) except -1:
     cdef Database db
-    if not flush_flags_ok(c):
+    cdef int how = flush_flags_ok(c)
+    if not how:
         return 0
     for db in c.srv.keyspace.dbs:
         mark_dirty(c, fk_dict_size(db.dict))
-        db.clear()
+        if how == 2:
+            db.clear_async()
+        else:
+            db.clear()
     mark_dirty(c, 1)
     return c.add_ok()
 
@@ -607,7 +649,7 @@ def debug_object(Database db, bytes key):
 
 
 del_cmd = wrap(del_impl)
-unlink_cmd = wrap(del_impl)
+unlink_cmd = wrap(unlink_impl)
 exists_cmd = wrap(exists_impl)
 touch_cmd = wrap(touch_impl)
 type_cmd = wrap(type_impl)

@@ -27,6 +27,7 @@ import sys
 import time
 
 from fastkv import REDIS_VERSION, __version__
+from fastkv._core.keyspace import lazyfree_info
 from fastkv.services.memory import memory_overhead, total_system_memory
 
 # (section name, title); the order of genRedisInfoString.
@@ -129,6 +130,7 @@ def _clients(ctx):
 
 def _memory(ctx):
     cfg = ctx.cfg
+    lazy_pending, lazy_freed, _ = lazyfree_info()   # first: collects finished frees
     mh = memory_overhead(ctx.srv, ctx.mem)
     used, peak, rss = mh["used"], mh["peak"], mh["rss"]
     total_sys = total_system_memory()
@@ -183,8 +185,8 @@ def _memory(ctx):
         ("mem_aof_buffer", 0),
         ("mem_allocator", "libc"),
         ("active_defrag_running", 0),
-        ("lazyfree_pending_objects", 0),
-        ("lazyfreed_objects", 0),
+        ("lazyfree_pending_objects", lazy_pending),
+        ("lazyfreed_objects", lazy_freed),
     ]
 
 
