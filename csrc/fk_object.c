@@ -54,6 +54,7 @@ const fk_objtype *const fk_objtypes[FK_OBJ_NTYPES][FK_ENC_NENCODINGS] = {
         [FK_ENC_EMBSTR] = &string_embstr,
     },
     /* collection rows (issue 6): one block per type */
+    [FK_OBJ_LIST] = { [FK_ENC_QUICKLIST] = &fk_row_list_quicklist, },
 };
 
 void fk_object_entry_free(fk_dict *d, fk_entry *e) {
