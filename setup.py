@@ -90,6 +90,8 @@ extensions = [
     ext("fastkv.commands.t_multi", ["fastkv/commands/t_multi.pyx"]),
     ext("fastkv.commands.t_conn", ["fastkv/commands/t_conn.pyx"]),
     # collection types (issue 6): one line each
+    ext("fastkv.commands.t_set", ["fastkv/commands/t_set.pyx"]),
+    ext("fastkv._core.ctest_intset", ["fastkv/_core/ctest_intset.pyx"]),
     ext("fastkv.commands.t_list", ["fastkv/commands/t_list.pyx"]),
     ext("fastkv._core.ctest_quicklist", ["fastkv/_core/ctest_quicklist.pyx"]),
     ext("fastkv._core.ctest_listpack", ["fastkv/_core/ctest_listpack.pyx"]),

@@ -17,6 +17,7 @@ from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_keys, t_multi,
                              t_pubsub, t_string)
 # collection types (issue 6): one import line each
+from fastkv.commands import t_set
 
 
 class Row:
@@ -96,6 +97,23 @@ ROWS = [
     # -- lists (t_list.pyx) ---------------------------------------------
     # -- hashes (t_hash.pyx) --------------------------------------------
     # -- sets (t_set.pyx) -----------------------------------------------
+    C("sadd", t_set.sadd_cmd),
+    C("srem", t_set.srem_cmd),
+    C("scard", t_set.scard_cmd),
+    C("sismember", t_set.sismember_cmd),
+    C("smismember", t_set.smismember_cmd),
+    C("smembers", t_set.smembers_cmd),
+    C("spop", t_set.spop_cmd),
+    C("srandmember", t_set.srandmember_cmd),
+    C("smove", t_set.smove_cmd),
+    C("sinter", t_set.sinter_cmd),
+    C("sintercard", t_set.sintercard_cmd),
+    C("sinterstore", t_set.sinterstore_cmd),
+    C("sunion", t_set.sunion_cmd),
+    C("sunionstore", t_set.sunionstore_cmd),
+    C("sdiff", t_set.sdiff_cmd),
+    C("sdiffstore", t_set.sdiffstore_cmd),
+    C("sscan", t_set.sscan_cmd),
     # -- sorted sets (t_zset.pyx) ---------------------------------------
     # -- SORT (t_sort.pyx) ----------------------------------------------
     # -- connection (conn.py) --------------------------------------------
