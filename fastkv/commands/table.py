@@ -17,6 +17,7 @@ from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_keys, t_multi,
                              t_pubsub, t_string)
 # collection types (issue 6): one import line each
+from fastkv.commands import t_hash
 from fastkv.commands import t_set
 
 
@@ -96,6 +97,22 @@ ROWS = [
     C("flushall", t_keys.flushall_cmd),
     # -- lists (t_list.pyx) ---------------------------------------------
     # -- hashes (t_hash.pyx) --------------------------------------------
+    C("hset", t_hash.hset_cmd),
+    C("hsetnx", t_hash.hsetnx_cmd),
+    C("hget", t_hash.hget_cmd),
+    C("hmget", t_hash.hmget_cmd),
+    C("hmset", t_hash.hmset_cmd),
+    C("hdel", t_hash.hdel_cmd),
+    C("hlen", t_hash.hlen_cmd),
+    C("hstrlen", t_hash.hstrlen_cmd),
+    C("hexists", t_hash.hexists_cmd),
+    C("hkeys", t_hash.hkeys_cmd),
+    C("hvals", t_hash.hvals_cmd),
+    C("hgetall", t_hash.hgetall_cmd),
+    C("hincrby", t_hash.hincrby_cmd),
+    C("hincrbyfloat", t_hash.hincrbyfloat_cmd),
+    C("hrandfield", t_hash.hrandfield_cmd),
+    C("hscan", t_hash.hscan_cmd),
     # -- sets (t_set.pyx) -----------------------------------------------
     C("sadd", t_set.sadd_cmd),
     C("srem", t_set.srem_cmd),
