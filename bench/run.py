@@ -31,6 +31,20 @@ Two measurements:
   Client and server CPU use are logged per run (client ~85-90% at -P 1 on
   this 2-core box, like redis-benchmark's).
 
+``--profile issue4`` (alias ``collections``):
+
+* throughput -- redis-benchmark's own lpush, rpush, lpop, rpop, sadd, hset,
+  spop, zadd, zpopmin, lrange_100, lrange_600 at -P 1 and -P 16, alternating
+  servers.  Each test is its own redis-benchmark run on the same pair of
+  servers, in that order, so both see the same key states (LPOP/RPOP drain
+  what LPUSH/RPUSH added, SPOP/ZPOPMIN what SADD/ZADD added).  ``-t
+  lrange_N`` makes redis-benchmark run its "LPUSH (needed to benchmark
+  LRANGE)" phase first, exactly as it does on its own; the LRANGE row is
+  the one reported.  lrange_100 runs half and lrange_600 a fifth of -n.
+* memtypes   -- bench/memory_types.py: used_memory of 100,000 hashes x 10
+  fields, 100,000 sets x 10 integers, a 1,000,000-item list and a
+  1,000,000-member sorted set (a tenth with --quick).
+
 Everything runs on 127.0.0.1.  Servers are pinned to one core and
 redis-benchmark to another (``taskset``) when the machine has >= 2 cores.
 All servers are killed on exit, including Ctrl-C / SIGTERM.
@@ -47,6 +61,7 @@ Usage examples::
     python bench/run.py --profile issue3               # ~2.5 min idle, ~5 min on a busy box
     python bench/run.py --profile issue3 --quick --fastkv-cmd redis-server  # ~1 minute
     python bench/run.py --profile issue3 --only pubsub,multi --json out.json
+    python bench/run.py --profile issue4 --quick --repeat 1   # collections smoke test
 
 Progress goes to stderr; result tables go to stdout.  Standard library only
 (bench/loadgen.py holds the load-generator workers).
@@ -85,13 +100,20 @@ DEFAULT_PIPELINES = "1,16"
 
 # --profile: which parts run, which redis-benchmark tests, default -n values
 # (at -P 1, at -P > 1; the --quick values are the same for every profile).
-PARTS = ("throughput", "memory", "notify", "pubsub", "multi")
+PARTS = ("throughput", "memory", "notify", "pubsub", "multi", "memtypes")
+ISSUE4_TESTS = "lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_600"
 PROFILES = {
     "default": {"parts": ("throughput", "memory"), "tests": DEFAULT_TESTS,
                 "requests": (200_000, 2_000_000)},
     "issue3": {"parts": ("throughput", "notify", "pubsub", "multi"), "tests": "ping_mbulk,set,get",
                "requests": (100_000, 500_000)},
+    # Collections (issue 6): redis-benchmark's own list/set/hash/zset tests,
+    # then the memory of collection-shaped data (bench/memory_types.py).
+    # LRANGE_* replies are 100/600 elements: fewer requests per run.
+    "issue4": {"parts": ("throughput", "memtypes"), "tests": ISSUE4_TESTS,
+               "requests": (100_000, 500_000), "scale": {"lrange_100": 0.5, "lrange_600": 0.2}},
 }
+PROFILE_ALIASES = {"collections": "issue4"}
 
 
 # --------------------------------------------------------------------------
@@ -510,8 +532,13 @@ def run_redis_benchmark(
     if proc.returncode != 0:
         msg = (err.strip() or out.strip()).splitlines()
         return None, f"redis-benchmark exit {proc.returncode}: " + " / ".join(msg[-3:])
-    # CSV: header "test","rps",... then one row per test, e.g. "MSET (10 keys)"
+    # CSV: header "test","rps",... then one row per test, e.g. "MSET (10 keys)".
+    # Some tests print more than one row: -t lrange_100 first runs
+    # "LPUSH (needed to benchmark LRANGE)" to fill the list (redis-benchmark's
+    # own behaviour), then "LRANGE_100 (first 100 elements)": take the row
+    # named like the test, else the last one.
     rows = list(csv.reader(io.StringIO(out)))
+    found = []
     for row in rows[1:]:
         if len(row) >= 2:
             try:
@@ -519,7 +546,12 @@ def run_redis_benchmark(
             except ValueError:
                 continue
             if rps > 0:
-                return rps, ""
+                found.append((row[0].split()[0].lower() if row[0].split() else "", rps))
+    for name, rps in found:
+        if name == test.lower():
+            return rps, ""
+    if found:
+        return found[-1][1], ""
     return None, f"could not parse redis-benchmark output: {out.strip()[:200]!r}"
 
 
@@ -535,8 +567,9 @@ def throughput(args, deadline: Deadline, server_pin: list[str], bench_pin: list[
         redis.start()
         servers = [fastkv, redis]  # run order inside each repetition
         for pipeline in pipelines:
-            n = args.requests if pipeline == 1 else args.requests_pipelined
+            n_base = args.requests if pipeline == 1 else args.requests_pipelined
             for test in tests:
+                n = max(1000, int(n_base * args.scale.get(test, 1.0)))
                 runs: dict[str, list[Optional[float]]] = {s.name: [] for s in servers}
                 errors: dict[str, list[str]] = {s.name: [] for s in servers}
                 for rep in range(args.repeat):
@@ -545,12 +578,12 @@ def throughput(args, deadline: Deadline, server_pin: list[str], bench_pin: list[
                         runs[s.name].append(rps)
                         if err:
                             errors[s.name].append(err)
-                            log(f"  {test:<5} -P {pipeline:<3} {s.name:<6} run {rep + 1}: FAILED: {err}")
+                            log(f"  {test:<10} -P {pipeline:<3} {s.name:<6} run {rep + 1}: FAILED: {err}")
                             if not s.alive() and not s.death_reported:
                                 s.death_reported = True  # show its log once
                                 log(s.log_tail())
                         else:
-                            log(f"  {test:<5} -P {pipeline:<3} {s.name:<6} run {rep + 1}: {rps:>12,.0f} ops/s")
+                            log(f"  {test:<10} -P {pipeline:<3} {s.name:<6} run {rep + 1}: {rps:>12,.0f} ops/s")
                 entry = {"test": test, "pipeline": pipeline, "requests": n, "clients": args.clients}
                 for s in servers:
                     ok = [r for r in runs[s.name] if r is not None]
@@ -1180,12 +1213,14 @@ def parse_args(argv=None):
         description="Benchmark fastkv against redis-server (throughput + memory; or --profile issue3).",
         formatter_class=_HelpFormatter,
     )
-    p.add_argument("--profile", choices=sorted(PROFILES), default="default",
+    p.add_argument("--profile", choices=sorted(PROFILES) + sorted(PROFILE_ALIASES), default="default",
                    help="default: throughput (set,get,incr,mset) + memory.  issue3: throughput "
-                        "(ping_mbulk,set,get) + notify + pubsub + multi, -n 100000/500000")
+                        "(ping_mbulk,set,get) + notify + pubsub + multi, -n 100000/500000.  "
+                        "issue4 (alias collections): throughput (" + ISSUE4_TESTS + "; lrange_100 at "
+                        "half and lrange_600 at a fifth of -n) + memtypes (bench/memory_types.py)")
     p.add_argument("--only", metavar="PARTS",
                    help="comma-separated parts to run instead of the profile's: " + ", ".join(PARTS)
-                        + " (notify = SET with notify-keyspace-events KEA and a pattern subscriber; "
+                        + " (memtypes = used_memory of hashes, sets, a list, a sorted set; notify = SET with notify-keyspace-events KEA and a pattern subscriber; "
                           "pubsub = PUBLISH fan-out; multi = MULTI/SET/INCR/GET/EXEC transactions)")
     p.add_argument("--quick", action="store_true",
                    help="small counts for a smoke test (20k/200k requests, 100k keys) unless given explicitly")
@@ -1229,7 +1264,9 @@ def parse_args(argv=None):
     p.add_argument("--json", metavar="FILE", help="write all results (incl. individual runs) as JSON")
     a = p.parse_args(argv)
 
+    a.profile = PROFILE_ALIASES.get(a.profile, a.profile)
     prof = PROFILES[a.profile]
+    a.scale = prof.get("scale", {})
     if a.only:
         a.parts = [x.strip() for x in a.only.split(",") if x.strip()]
         bad = [x for x in a.parts if x not in PARTS]
@@ -1327,6 +1364,11 @@ def main(argv=None) -> int:
         if "memory" in args.parts:
             log(f"\n== memory: {args.keys:,} keys (16-byte keys, {args.value_size}-byte values) ==")
             results["memory"] = memory(args, deadline, server_pin)
+        if "memtypes" in args.parts:
+            import memory_types  # bench/memory_types.py
+            log(f"\n== memtypes: hashes, sets, a list, a sorted set ({'a tenth of ' if args.quick else ''}issue 6 sizes) ==")
+            results["memtypes"] = memory_types.run_cases(args.fastkv_cmd, args.redis_cmd, server_pin, deadline,
+                                                         args.quick, start_timeout=args.start_timeout)
         for part, fn, what in (
             ("notify", notify_part, f"SET + notify-keyspace-events KEA + PSUBSCRIBE {args.notify_pattern!r} reader, "
                                     f"-c {args.clients}, -n {args.requests} (-P 1) / {args.requests_pipelined} (-P >1)"),
@@ -1360,6 +1402,9 @@ def main(argv=None) -> int:
     if "memory" in results:
         tables.append((f"Memory ({args.keys:,} keys, {args.value_size}-byte values)",
                        *memory_rows(results["memory"]), []))
+    if results.get("memtypes"):
+        import memory_types
+        tables.append((memory_types.title(results["memtypes"]), *memory_types.rows(results["memtypes"]), []))
     if results.get("notify"):
         tables.append((f"SET with keyspace notifications (notify-keyspace-events KEA, one PSUBSCRIBE "
                        f"{args.notify_pattern!r} reader; median of {args.repeat}, -c {args.clients}, ops/s)",
