@@ -91,6 +91,7 @@ extensions = [
     ext("fastkv.commands.t_conn", ["fastkv/commands/t_conn.pyx"]),
     # collection types (issue 6): one line each
     ext("fastkv.commands.t_hash", ["fastkv/commands/t_hash.pyx"]),
+    ext("fastkv._core.ctest_hash", ["fastkv/_core/ctest_hash.pyx"]),
     ext("fastkv.commands.t_set", ["fastkv/commands/t_set.pyx"]),
     ext("fastkv._core.ctest_intset", ["fastkv/_core/ctest_intset.pyx"]),
     ext("fastkv.commands.t_list", ["fastkv/commands/t_list.pyx"]),
