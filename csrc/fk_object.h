@@ -65,6 +65,8 @@ typedef struct fk_objtype {
  * fields can be added without touching every row. */
 
 /* Rows defined by each type's C file (one line each). */
+extern const fk_objtype fk_row_zset_listpack;
+extern const fk_objtype fk_row_zset_skiplist;
 extern const fk_objtype fk_row_hash_listpack;
 extern const fk_objtype fk_row_hash_ht;
 extern const fk_objtype fk_row_set_intset;
