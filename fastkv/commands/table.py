@@ -17,6 +17,7 @@ from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_keys, t_multi,
                              t_pubsub, t_string)
 # collection types (issue 6): one import line each
+from fastkv.commands import t_list
 from fastkv.commands import t_hash
 from fastkv.commands import t_set
 
@@ -96,6 +97,28 @@ ROWS = [
     C("flushdb", t_keys.flushdb_cmd),
     C("flushall", t_keys.flushall_cmd),
     # -- lists (t_list.pyx) ---------------------------------------------
+    C("lpush", t_list.lpush_cmd),
+    C("rpush", t_list.rpush_cmd),
+    C("lpushx", t_list.lpushx_cmd),
+    C("rpushx", t_list.rpushx_cmd),
+    C("lpop", t_list.lpop_cmd),
+    C("rpop", t_list.rpop_cmd),
+    C("llen", t_list.llen_cmd),
+    C("lrange", t_list.lrange_cmd),
+    C("lindex", t_list.lindex_cmd),
+    C("lset", t_list.lset_cmd),
+    C("linsert", t_list.linsert_cmd),
+    C("lrem", t_list.lrem_cmd),
+    C("ltrim", t_list.ltrim_cmd),
+    C("lpos", t_list.lpos_cmd),
+    C("lmove", t_list.lmove_cmd),
+    C("rpoplpush", t_list.rpoplpush_cmd),
+    C("lmpop", t_list.lmpop_cmd),
+    C("blpop", t_list.blpop_cmd),
+    C("brpop", t_list.brpop_cmd),
+    C("blmove", t_list.blmove_cmd),
+    C("brpoplpush", t_list.brpoplpush_cmd),
+    C("blmpop", t_list.blmpop_cmd),
     # -- hashes (t_hash.pyx) --------------------------------------------
     C("hset", t_hash.hset_cmd),
     C("hsetnx", t_hash.hsetnx_cmd),
