@@ -68,14 +68,17 @@ cdef inline bint is_member(fk_entry *s, int enc, const char *p, size_t n, int64_
     return fk_set_ismember(s, p, n)
 
 
-cdef int reply_whole_set(Client c, fk_entry *s) except -1:
-    """The set's members as a set reply, in its iteration order."""
+cdef int reply_whole_set(Client c, fk_entry *s, bint as_array=False) except -1:
+    """The set's members as a set reply (or an array), in iteration order."""
     cdef fk_set_iter it
     cdef const char *p = NULL
     cdef size_t n = 0
     cdef int64_t ll = 0
     cdef int enc
-    c.add_set_len(<long long>fk_set_size(s))
+    if as_array:
+        c.add_array_len(<long long>fk_set_size(s))
+    else:
+        c.add_set_len(<long long>fk_set_size(s))
     fk_set_iter_init(&it, s)
     while True:
         enc = fk_set_next(&it, &p, &n, &ll)
@@ -386,9 +389,10 @@ cdef int srandmember_with_count(Client c) except -1:
     if e == WRONGTYPE_ENTRY:
         return 0
     if e == NULL or count == 0:
-        return c.add_set_len(0)
+        return c.add_array_len(0)
     size = fk_set_size(e)
 
+    # Redis 7.0 replies arrays here, even in RESP3.
     # CASE 1: negative count (or 1): independent picks, in random order.
     if not uniq or count == 1:
         c.add_array_len(<long long>count)
@@ -400,7 +404,7 @@ cdef int srandmember_with_count(Client c) except -1:
 
     # CASE 2: at least the whole set.
     if count >= size:
-        return reply_whole_set(c, e)
+        return reply_whole_set(c, e, True)
 
     d = fk_set_dict_new()
     try:
@@ -424,7 +428,7 @@ cdef int srandmember_with_count(Client c) except -1:
                 enc = fk_set_random(e, &p, &n, &ll)
                 aux_add(d, enc, p, n, ll, &added)
                 size += added
-        c.add_set_len(<long long>count)
+        c.add_array_len(<long long>count)
         aux.meta = OBJ_SET | (ENC_HT << 4)
         aux.v.ptr = d
         fk_set_iter_init(&it, &aux)
