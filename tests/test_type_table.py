@@ -83,7 +83,6 @@ def test_row_through_the_keyspace(r, row):
     try:
         assert read(other, K) == value
         assert other.object("encoding", K) == enc.encode()
-        assert b"encoding:" + enc.encode() in other.execute_command("DEBUG", "OBJECT", K)
         assert other.unlink(K) == 1
         assert other.exists(K) == 0
     finally:
@@ -109,3 +108,14 @@ def test_wrongtype_on_strings_and_back(compat, recipe):
     compat.check(cmd, "GET " + K, "INCR " + K, "APPEND %s x" % K, "STRLEN " + K,
                  "LPUSH %s x" % K, "HSET %s f v" % K, "SADD %s m" % K, "ZADD %s 1 m" % K,
                  "SET s v", cmd.replace(K, "s"))
+
+
+def test_debug_object_on_every_row(start_server):
+    srv = start_server("--enable-debug-command", "yes")
+    with srv.raw(timeout=5) as c:
+        for (typ, enc), recipe in sorted(RECIPES.items()):
+            c.call("DEL", K)
+            c.call(*recipe)
+            reply = c.call_raw("DEBUG", "OBJECT", K)
+            assert reply.startswith(b"+Value at:0x"), reply
+            assert b" encoding:%s " % enc.encode() in reply, reply
