@@ -90,6 +90,7 @@ extensions = [
     ext("fastkv.commands.t_multi", ["fastkv/commands/t_multi.pyx"]),
     ext("fastkv.commands.t_conn", ["fastkv/commands/t_conn.pyx"]),
     # collection types (issue 6): one line each
+    ext("fastkv.commands.t_zset", ["fastkv/commands/t_zset.pyx"]),
     ext("fastkv._core.ctest_skiplist", ["fastkv/_core/ctest_skiplist.pyx"]),
     ext("fastkv.commands.t_hash", ["fastkv/commands/t_hash.pyx"]),
     ext("fastkv._core.ctest_hash", ["fastkv/_core/ctest_hash.pyx"]),

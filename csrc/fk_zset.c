@@ -1095,3 +1095,26 @@ const fk_objtype fk_row_zset_skiplist = {
     .type_name = "zset", .enc_name = "skiplist", .free = row_free_sl, .inline_size = row_no_inline,
     .dup = row_dup_sl, .mem_usage = row_mem_sl, .free_effort = row_effort_sl,
 };
+
+/* ZSCAN over the member table: Redis's reverse-binary cursor (dictScan
+ * with one table; the table is never mid-rehash here), so every member
+ * present for the whole scan is returned at least once across resizes. */
+static unsigned long rev_bits(unsigned long v) {
+    unsigned long s = 8 * sizeof(v), mask = ~0UL;
+    while ((s >>= 1) > 0) {
+        mask ^= (mask << s);
+        v = ((v >> s) & mask) | ((v << s) & ~mask);
+    }
+    return v;
+}
+
+unsigned long fk_zset_scan(fk_zset *zs, unsigned long cursor, fk_zset_scan_fn fn, void *priv) {
+    if (zs->ht_size == 0) return 0;
+    unsigned long m0 = zs->ht_size - 1;
+    for (fk_zsl_node *x = zs->ht[cursor & m0]; x; x = x->hnext) fn(priv, x);
+    cursor |= ~m0;
+    cursor = rev_bits(cursor);
+    cursor++;
+    cursor = rev_bits(cursor);
+    return cursor;
+}

@@ -114,7 +114,9 @@ fk_zset *fk_zset_dup(const fk_zset *zs);
 /* Check every invariant; returns 0 if all hold, else a code of the first
  * violation (tests only). */
 int fk_zset_check(fk_zset *zs);
-uint64_t fk_zset_rand(void);    /* cheap PRNG (levels, ZRANDMEMBER) */
+uint64_t fk_zset_rand(void);
+typedef void (*fk_zset_scan_fn)(void *priv, fk_zsl_node *x);
+unsigned long fk_zset_scan(fk_zset *zs, unsigned long cursor, fk_zset_scan_fn fn, void *priv);    /* cheap PRNG (levels, ZRANDMEMBER) */
 
 /* -- range specs ------------------------------------------------------- */
 int fk_zset_parse_range(const char *min, size_t minlen, const char *max, size_t maxlen,

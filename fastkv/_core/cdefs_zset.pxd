@@ -97,3 +97,8 @@ cdef extern from "fk_zset.h" nogil:
     void fk_zset_iter_get(fk_zset_iter *it, const char **m, size_t *n, double *score)
     void fk_zset_iter_next(fk_zset_iter *it)
     void fk_zset_iter_prev(fk_zset_iter *it)
+
+cdef extern from "fk_zset.h":
+    # the callback runs with the GIL held
+    ctypedef void (*fk_zset_scan_fn)(void *priv, fk_zsl_node *x) noexcept
+    unsigned long fk_zset_scan(fk_zset *zs, unsigned long cursor, fk_zset_scan_fn fn, void *priv)

@@ -17,6 +17,7 @@ from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_keys, t_multi,
                              t_pubsub, t_string)
 # collection types (issue 6): one import line each
+from fastkv.commands import t_zset
 from fastkv.commands import t_list
 from fastkv.commands import t_hash
 from fastkv.commands import t_set
@@ -155,6 +156,41 @@ ROWS = [
     C("sdiffstore", t_set.sdiffstore_cmd),
     C("sscan", t_set.sscan_cmd),
     # -- sorted sets (t_zset.pyx) ---------------------------------------
+    C("zadd", t_zset.zadd_cmd),
+    C("zincrby", t_zset.zincrby_cmd),
+    C("zrem", t_zset.zrem_cmd),
+    C("zcard", t_zset.zcard_cmd),
+    C("zscore", t_zset.zscore_cmd),
+    C("zmscore", t_zset.zmscore_cmd),
+    C("zrank", t_zset.zrank_cmd),
+    C("zrevrank", t_zset.zrevrank_cmd),
+    C("zcount", t_zset.zcount_cmd),
+    C("zlexcount", t_zset.zlexcount_cmd),
+    C("zrange", t_zset.zrange_cmd),
+    C("zrangestore", t_zset.zrangestore_cmd),
+    C("zrevrange", t_zset.zrevrange_cmd),
+    C("zrangebyscore", t_zset.zrangebyscore_cmd),
+    C("zrevrangebyscore", t_zset.zrevrangebyscore_cmd),
+    C("zrangebylex", t_zset.zrangebylex_cmd),
+    C("zrevrangebylex", t_zset.zrevrangebylex_cmd),
+    C("zremrangebyrank", t_zset.zremrangebyrank_cmd),
+    C("zremrangebyscore", t_zset.zremrangebyscore_cmd),
+    C("zremrangebylex", t_zset.zremrangebylex_cmd),
+    C("zpopmin", t_zset.zpopmin_cmd),
+    C("zpopmax", t_zset.zpopmax_cmd),
+    C("zmpop", t_zset.zmpop_cmd),
+    C("bzpopmin", t_zset.bzpopmin_cmd),
+    C("bzpopmax", t_zset.bzpopmax_cmd),
+    C("bzmpop", t_zset.bzmpop_cmd),
+    C("zrandmember", t_zset.zrandmember_cmd),
+    C("zunion", t_zset.zunion_cmd),
+    C("zinter", t_zset.zinter_cmd),
+    C("zdiff", t_zset.zdiff_cmd),
+    C("zunionstore", t_zset.zunionstore_cmd),
+    C("zinterstore", t_zset.zinterstore_cmd),
+    C("zdiffstore", t_zset.zdiffstore_cmd),
+    C("zintercard", t_zset.zintercard_cmd),
+    C("zscan", t_zset.zscan_cmd),
     # -- SORT (t_sort.pyx) ----------------------------------------------
     # -- connection (conn.py) --------------------------------------------
     C("ping", t_conn.ping_cmd),
