@@ -6,7 +6,6 @@
 #include "fk_alloc.h"
 #include "fk_shared.h"
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +74,15 @@ static void *lf_main(void *arg) {
     return NULL;
 }
 
+/* A forked child (a future BGSAVE) has no lazy free thread, and the queue's
+ * lock may have been held at fork time: forget the parent's state (its jobs
+ * stay unfreed in the child, which is short-lived); a child that needs a lazy
+ * free starts its own thread. */
+static void lf_atfork_child(void) {
+    fk_sh->lazyfree = NULL;
+    fk_sh->lazyfree_tp = NULL;
+}
+
 /* The state, and its thread, started on first use.  NULL if the thread
  * could not be created. */
 static lf_state *lf_get(void) {
@@ -97,9 +105,14 @@ static lf_state *lf_get(void) {
         return NULL;
     }
     pthread_detach(s->thread);
-    /* fk_free must know the thread before its first job runs. */
-    while (!__atomic_load_n(&fk_sh->lazyfree_tp, __ATOMIC_SEQ_CST)) sched_yield();
+    /* No need to wait for the thread to publish its thread pointer: it does
+     * so before it looks at the queue, so before any of its frees. */
     fk_sh->lazyfree = s;
+    static int atfork_done;
+    if (!atfork_done) {
+        atfork_done = 1;
+        pthread_atfork(NULL, NULL, lf_atfork_child);
+    }
     return s;
 }
 
