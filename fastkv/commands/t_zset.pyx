@@ -114,14 +114,11 @@ cdef int store_tmp(Client c, int di, fk_entry *tmp, const char *event) except -1
     cdef const char *k = c.argv[di].p
     cdef Py_ssize_t kn = c.argv[di].n
     cdef unsigned long length = fk_zset_length(tmp)
-    cdef bint existed
     if length:
-        existed = c.db.lookup(k, kn, LOOKUP_WRITE) != NULL
+        c.db.lookup(k, kn, LOOKUP_WRITE)        # setKey's lookupKeyWrite (expires a stale key)
         signal_modified_key(c.db, k, kn)
-        c.db.set_value(k, kn, OBJ_ZSET, (tmp.meta >> 4) & 0xF, tmp.v.ptr)
+        c.db.set_value(k, kn, OBJ_ZSET, (tmp.meta >> 4) & 0xF, tmp.v.ptr)   # "new" if absent
         tmp.v.ptr = NULL
-        if not existed:
-            notify_event(c.db, NOTIFY_NEW, b"new", k, kn)
         c.add_int(length)
         notify_event(c.db, NOTIFY_ZSET, event, k, kn)
         mark_dirty(c, 1)
@@ -226,8 +223,7 @@ cdef int zadd_generic(Client c, int flags) except -1:
                 else:
                     ptr = fk_zset_new_listpack()
                     enc = ENC_LISTPACK
-                e = c.db.add_value(c.argv[1].p, c.argv[1].n, OBJ_ZSET, enc, ptr)
-                notify_event(c.db, NOTIFY_NEW, b"new", c.argv[1].p, c.argv[1].n)
+                e = c.db.add_value(c.argv[1].p, c.argv[1].n, OBJ_ZSET, enc, ptr)   # fires "new"
         if e != NULL:
             for j in range(elements):
                 retflags = 0
@@ -762,9 +758,7 @@ cdef int zpop_minmax(Client c, int where) except -1:
     if c.argc > 3:
         return c.add_syntax_error()
     if c.argc == 3:
-        if not arg_ll(c, 2, &count):
-            return c.add_not_integer()
-        if count < 0:
+        if not arg_ll(c, 2, &count) or count < 0:
             return c.add_error_str("ERR value is out of range, must be positive")
     return generic_zpop(c, 1, 1, where, False, count, c.resp > 2 and count != -1, False)
 
@@ -807,9 +801,7 @@ cdef int zmpop_generic(Client c, int numkeys_idx, bint is_block) except -1:
     """zmpopGenericCommand"""
     cdef long long numkeys, count = -1, where_idx
     cdef int where, j
-    if not arg_ll(c, numkeys_idx, &numkeys):
-        return c.add_not_integer()
-    if numkeys < 1:
+    if not arg_ll(c, numkeys_idx, &numkeys) or numkeys < 1:
         return c.add_error_str("ERR numkeys should be greater than 0")
     if numkeys >= c.argc:
         return c.add_syntax_error()
@@ -826,9 +818,7 @@ cdef int zmpop_generic(Client c, int numkeys_idx, bint is_block) except -1:
     while j < c.argc:
         if count == -1 and arg_eq(c, j, b"count", 5) and (c.argc - 1 - j) > 0:
             j += 1
-            if not arg_ll(c, j, &count):
-                return c.add_not_integer()
-            if count < 1:
+            if not arg_ll(c, j, &count) or count < 1:
                 return c.add_error_str("ERR count should be greater than 0")
         else:
             return c.add_syntax_error()
@@ -888,12 +878,13 @@ cdef int zrandmember_with_count(Client c, long long l, bint withscores) except -
         return 0
     # CASE 2: the whole set
     if count >= size:
+        # (Redis 7.0 walks it from the highest score down)
         array_header(c, size, withscores)
-        fk_zset_iter_rank(&it, e, 0)
+        fk_zset_iter_rank(&it, e, size - 1)
         while fk_zset_iter_valid(&it):
             fk_zset_iter_get(&it, &p, &n, &s)
             emit(c, p, n, s, withscores)
-            fk_zset_iter_next(&it)
+            fk_zset_iter_prev(&it)
         return 0
     # CASE 3/4: `count` distinct members, in random order
     import random
@@ -1015,9 +1006,7 @@ cdef int zunion_inter_diff(Client c, int dst_idx, int numkeys_idx, int op, bint 
         elif cardinality_only and remaining >= 2 and arg_eq(c, j, b"limit", 5):
             j += 1
             remaining -= 1
-            if get_long_or_reply(c, j, &limit):
-                return 0
-            if limit < 0:
+            if not arg_ll(c, j, &limit) or limit < 0:
                 return c.add_error_str("ERR LIMIT can't be negative")
             j += 1
             remaining -= 1
