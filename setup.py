@@ -99,6 +99,7 @@ extensions = [
     ext("fastkv.commands.t_list", ["fastkv/commands/t_list.pyx"]),
     ext("fastkv._core.ctest_quicklist", ["fastkv/_core/ctest_quicklist.pyx"]),
     ext("fastkv._core.ctest_listpack", ["fastkv/_core/ctest_listpack.pyx"]),
+    ext("fastkv.commands.t_sort", ["fastkv/commands/t_sort.pyx"]),
 ]
 
 setup(

@@ -17,6 +17,7 @@ from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_keys, t_multi,
                              t_pubsub, t_string)
 # collection types (issue 6): one import line each
+from fastkv.commands import t_sort
 from fastkv.commands import t_zset
 from fastkv.commands import t_list
 from fastkv.commands import t_hash
@@ -192,6 +193,8 @@ ROWS = [
     C("zintercard", t_zset.zintercard_cmd),
     C("zscan", t_zset.zscan_cmd),
     # -- SORT (t_sort.pyx) ----------------------------------------------
+    C("sort", t_sort.sort_cmd),
+    C("sort_ro", t_sort.sort_ro_cmd),
     # -- connection (conn.py) --------------------------------------------
     C("ping", t_conn.ping_cmd),
     C("echo", t_conn.echo_cmd),
