@@ -263,6 +263,12 @@ def test_sortstore_events(compat):
         n.flags("KEn")
         n.run("SORT l STORE brandnew")
         n.events()
+        # BY/GET lookups are lookupKeyRead: misses fire "keymiss".
+        n.flags("KEm")
+        n.run("SET w_1 5", "SORT l BY w_* GET # GET w_* GET h_*->f", "SORT missing BY w_*",
+              "SORT l BY nosort GET w_*", "SORT l GET # GET nostar")
+        ev = n.events()
+        assert "E0 keymiss w_2" in ev
     finally:
         n.close()
         for srv in (compat.fk_server, compat.rd_server):
