@@ -516,3 +516,31 @@ def test_random_ops_vs_redis(compat, set_config):
             else:
                 s.check(("SISMEMBER", k, member()), ("SCARD", k))
             s.check(("OBJECT", "ENCODING", k), U(("SMEMBERS", k)))
+
+
+# --------------------------------------------------------------------------
+# memory: small integer sets are intsets, at most Redis's footprint
+# --------------------------------------------------------------------------
+
+def _used_memory(conn):
+    info = _call(conn, "INFO", "memory").decode()
+    return int(info.split("used_memory:")[1].split("\r\n")[0])
+
+
+def test_memory_small_int_sets_vs_redis(compat):
+    from kvtest import encode_command
+    used = {}
+    for name, srv in (("fastkv", compat.fk_server), ("redis", compat.rd_server)):
+        with srv.raw() as c:
+            _call(c, "FLUSHALL")
+            base = _used_memory(c)
+            n = 20000
+            for start in range(0, n, 1000):
+                c.send(b"".join(encode_command("SADD", "set:%d" % i, *range(10))
+                                for i in range(start, start + 1000)))
+                for _ in range(1000):
+                    c.read_reply()
+            assert _call(c, "OBJECT", "ENCODING", "set:7") == b"intset"
+            used[name] = _used_memory(c) - base
+            _call(c, "FLUSHALL")
+    assert used["fastkv"] <= used["redis"], used
