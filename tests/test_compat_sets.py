@@ -544,3 +544,32 @@ def test_memory_small_int_sets_vs_redis(compat):
             used[name] = _used_memory(c) - base
             _call(c, "FLUSHALL")
     assert used["fastkv"] <= used["redis"], used
+
+
+# --------------------------------------------------------------------------
+# WATCH: a set command that changes the key fails EXEC; a no-op doesn't
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cmd,watched", [
+    ("SADD s 1", "s"), ("SADD s 9", "s"), ("SREM s 9", "s"), ("SREM s 1", "s"),
+    ("SPOP s 0", "s"), ("SPOP s", "s"), ("SPOP s 1", "s"), ("SPOP s 5", "s"),
+    ("SMOVE s t 1", "s"), ("SMOVE s t 1", "t"), ("SMOVE s t 9", "t"), ("SMOVE s s 1", "s"),
+    ("SINTERSTORE d s", "d"), ("SINTERSTORE d missing", "d"), ("SINTERSTORE s missing", "s"),
+    ("SUNIONSTORE d s", "d"), ("SDIFFSTORE d s s", "d"), ("SDIFFSTORE d s", "d"),
+    ("SRANDMEMBER s 2", "s"), ("SINTERCARD 1 s", "s"), ("SMEMBERS s", "s"),
+])
+def test_watch(compat, cmd, watched):
+    a = compat.twin("a")
+    b = compat.twin("b")
+    try:
+        a.call("FLUSHALL")
+        a.call("SADD s 1 2 3")
+        a.call(("WATCH", watched))
+        word = cmd.split()[0]
+        b.call(cmd, mode="shape" if word in ("SPOP", "SRANDMEMBER") else None)
+        a.call("MULTI")
+        a.call("PING")
+        a.call("EXEC")
+    finally:
+        a.close()
+        b.close()
