@@ -111,6 +111,8 @@ void fk_zset_free(fk_zset *zs) {
     fk_free(zs);
 }
 
+static void ht_shrink_if_needed(fk_zset *zs);
+
 static inline unsigned long bucket_of(const fk_zset *zs, const char *m, size_t n) {
     return (unsigned long)(fk_hash(m, n) & (zs->ht_size - 1));
 }
@@ -156,6 +158,8 @@ static void ht_remove(fk_zset *zs, fk_zsl_node *x) {
     while (*pp != x) pp = &(*pp)->hnext;
     *pp = x->hnext;
 }
+
+void fk_zset_shrink(fk_zset *zs) { ht_shrink_if_needed(zs); }
 
 static void ht_shrink_if_needed(fk_zset *zs) {
     /* htNeedsResize: under 1/8 full (Redis: 10%), down to fit */
@@ -240,6 +244,25 @@ fk_zsl_node *fk_zset_insert(fk_zset *zs, double score, const char *m, size_t n) 
     fk_zsl_node *x = node_create(random_level(), score, m, n);
     zsl_link(zs, x);
     ht_add(zs, x);
+    return x;
+}
+
+/* Detach the first (where 0) or last node from the skiplist and the table
+ * without freeing it: ZPOPMIN/ZPOPMAX reply from it, then fk_free it.
+ * The first node needs no search (its predecessor is the header at every
+ * level). */
+fk_zsl_node *fk_zset_detach_end(fk_zset *zs, int last) {
+    fk_zsl_node *update[FK_ZSKIPLIST_MAXLEVEL], *x;
+    if (zs->length == 0) return NULL;
+    if (!last) {
+        x = zs->header->forward[0];
+        for (int i = 0; i < zs->level; i++) update[i] = zs->header;
+    } else {
+        x = zs->tail;
+        zsl_find_update(zs, x->score, fk_zsl_member(x), x->mlen, update);
+    }
+    zsl_delete_node(zs, x, update);
+    ht_remove(zs, x);
     return x;
 }
 

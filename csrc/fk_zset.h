@@ -101,6 +101,10 @@ fk_zsl_node *fk_zset_find(fk_zset *zs, const char *m, size_t n);
 fk_zsl_node *fk_zset_insert(fk_zset *zs, double score, const char *m, size_t n);
 /* Change a node's score (zslUpdateScore: in place when the order holds). */
 void fk_zset_update_score(fk_zset *zs, fk_zsl_node *x, double newscore);
+/* Detach the first (last=0) or last node (not freed: the caller replies
+ * from it, then fk_free()s it and calls fk_zset_shrink). */
+fk_zsl_node *fk_zset_detach_end(fk_zset *zs, int last);
+void fk_zset_shrink(fk_zset *zs);
 /* Remove and free a node. */
 void fk_zset_remove(fk_zset *zs, fk_zsl_node *x);
 unsigned long fk_zsl_get_rank(fk_zset *zs, fk_zsl_node *x);          /* 1-based */

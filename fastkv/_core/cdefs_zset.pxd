@@ -56,6 +56,8 @@ cdef extern from "fk_zset.h" nogil:
     fk_zsl_node *fk_zset_insert(fk_zset *zs, double score, const char *m, size_t n)
     void fk_zset_update_score(fk_zset *zs, fk_zsl_node *x, double newscore)
     void fk_zset_remove(fk_zset *zs, fk_zsl_node *x)
+    fk_zsl_node *fk_zset_detach_end(fk_zset *zs, int last)
+    void fk_zset_shrink(fk_zset *zs)
     unsigned long fk_zsl_get_rank(fk_zset *zs, fk_zsl_node *x)
     fk_zsl_node *fk_zsl_by_rank(fk_zset *zs, unsigned long rank)
     fk_zsl_node *fk_zsl_first_in_range(fk_zset *zs, const fk_zrangespec *r)

@@ -695,6 +695,7 @@ cdef int generic_zpop(Client c, int first, int nkeys, int where, bint emitkey, l
     cdef double score
     cdef char sbuf[256]
     cdef char *buf
+    cdef fk_zsl_node *x
     for j in range(first, first + nkeys):
         e = lookup_typed(c, j, LOOKUP_WRITE, OBJ_ZSET)
         if e == WRONGTYPE_ENTRY:
@@ -725,6 +726,22 @@ cdef int generic_zpop(Client c, int first, int nkeys, int where, bint emitkey, l
         c.add_array_len(rangelen)
     while rangelen > 0:
         rangelen -= 1
+        if entry_encoding(e) == ENC_SKIPLIST:
+            # detach the end node and reply from it: no copy, no search for MIN
+            x = fk_zset_detach_end(<fk_zset *>e.v.ptr, where == ZSET_MAX)
+            mark_dirty(c, 1)
+            try:
+                if result_count == 0:
+                    notify_event(c.db, NOTIFY_ZSET, b"zpopmin" if where == ZSET_MIN else b"zpopmax",
+                                 c.argv[ki].p, c.argv[ki].n)
+                if nested:
+                    c.add_array_len(2)
+                c.add_bulk(fk_zsl_member(x), x.mlen)
+                c.add_double(x.score)
+            finally:
+                fk_free(x)
+            result_count += 1
+            continue
         rank = 0 if where == ZSET_MIN else fk_zset_length(e) - 1
         fk_zset_iter_rank(&it, e, rank)
         fk_zset_iter_get(&it, &p, &n, &score)
@@ -747,6 +764,8 @@ cdef int generic_zpop(Client c, int first, int nkeys, int where, bint emitkey, l
                 free(buf)
         c.add_double(score)
         result_count += 1
+    if entry_encoding(e) == ENC_SKIPLIST:
+        fk_zset_shrink(<fk_zset *>e.v.ptr)
     if fk_zset_length(e) == 0:
         key_deleted(c, ki)
     signal_modified_key(c.db, c.argv[ki].p, c.argv[ki].n)
