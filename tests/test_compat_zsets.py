@@ -456,3 +456,33 @@ def test_random_ops_vs_redis(compat, zset_config):
         else:
             cmds.append(("ZREVRANGE", k, "0", "3", "WITHSCORES"))
     compat.check(*cmds)
+
+
+# --------------------------------------------------------------------------
+# WRONGTYPE everywhere, RESP3 nulls
+# --------------------------------------------------------------------------
+
+def test_wrongtype_every_command(compat):
+    compat.check(
+        "SET s v", "ZADD z 1 a",
+        "ZADD s 1 a", "ZINCRBY s 1 a", "ZREM s a", "ZCARD s", "ZSCORE s a", "ZMSCORE s a",
+        "ZRANK s a", "ZREVRANK s a", "ZCOUNT s 0 1", "ZLEXCOUNT s - +", "ZRANGE s 0 -1",
+        "ZRANGESTORE d s 0 -1", "ZREVRANGE s 0 -1", "ZRANGEBYSCORE s 0 1",
+        "ZREVRANGEBYSCORE s 1 0", "ZRANGEBYLEX s - +", "ZREVRANGEBYLEX s + -",
+        "ZREMRANGEBYRANK s 0 1", "ZREMRANGEBYSCORE s 0 1", "ZREMRANGEBYLEX s - +",
+        "ZPOPMIN s", "ZPOPMAX s 2", "ZMPOP 1 s MIN", "ZRANDMEMBER s", "ZRANDMEMBER s 2",
+        "ZUNION 1 s", "ZINTER 2 z s", "ZDIFF 2 z s", "ZUNIONSTORE d 1 s", "ZINTERSTORE d 2 z s",
+        "ZDIFFSTORE d 2 z s", "ZINTERCARD 2 z s", "ZSCAN s 0", "BZPOPMIN s 0.01",
+        "BZPOPMAX s 0.01", "BZMPOP 0.01 1 s MIN",
+        "GET z", "LPUSH z x", "SADD z x", "HSET z f v", "INCR z", "APPEND z x",
+    )
+
+
+def test_resp3_nulls_and_doubles(compat):
+    compat.check(
+        "ZADD z 1.5 a", "ZSCORE z a", "ZSCORE z x", "ZSCORE missing x", "ZMSCORE z a x",
+        "ZRANK z x", "ZINCRBY z 1 a", "ZADD z INCR 1 a", "ZADD z NX INCR 1 a",
+        "ZRANDMEMBER missing", "ZPOPMIN missing", "ZMPOP 1 missing MIN", "ZPOPMIN z 1",
+        "ZADD z 1 a 2 b", "ZPOPMAX z", "ZRANGE z 0 -1 WITHSCORES", "ZUNION 1 z WITHSCORES",
+        "ZADD y -inf a inf b", "ZRANGE y 0 -1 WITHSCORES", "BZPOPMIN missing 0.01",
+        resp3=True)
