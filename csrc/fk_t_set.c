@@ -213,6 +213,17 @@ static int ht_dup(const fk_entry *src, fk_entry *dst) {
     dst->meta = (dst->meta & ~0xFFu) | (src->meta & 0xFFu);
     return 0;
 }
+/* What malloc reserves for an n-byte request (glibc's chunk size classes:
+ * 16-byte steps, 8 bytes of header, 24 usable at least).  Members are sized
+ * with it rather than with each chunk's malloc_usable_size, which can be 16
+ * bytes more when a chunk came from splitting a free one: MEMORY USAGE is
+ * then the same for equal sets (a COPY and its original), as Redis's
+ * jemalloc size classes make it. */
+static size_t chunk_usable(size_t n) {
+    size_t c = (n + 8 + 15) & ~(size_t)15;
+    return (c < 32 ? 32 : c) - 8;
+}
+
 /* objectComputeSize: the dict and its tables, plus the members estimated
  * from the first `samples` of them (0 = all). */
 static size_t ht_mem(const fk_entry *e, size_t samples) {
@@ -223,7 +234,7 @@ static size_t ht_mem(const fk_entry *e, size_t samples) {
     for (int t = 0; t < 2; t++)
         for (uint64_t i = 0; i < d->size[t] && (samples == 0 || seen < samples); i++)
             for (fk_entry *m = d->table[t][i]; m && (samples == 0 || seen < samples); m = m->next) {
-                elesize += fk_usable(m);
+                elesize += chunk_usable(sizeof(fk_entry) + fk_entry_klen(m));
                 seen++;
             }
     if (seen) asize += (size_t)((double)elesize / (double)seen * (double)fk_dict_size(d));
