@@ -867,9 +867,12 @@ cdef class Client:
             self.add_error_str("ERR timeout is negative")
             return 1
         if ld >= <long double>9.2e18:
-            self.add_error_str("ERR timeout is out of range")
+            # Redis casts ceill(ms) to long long: past LLONG_MAX it turns negative
+            self.add_error_str("ERR timeout is negative")
             return 1
         tval = <long long>ld
+        if <long double>tval < ld:
+            tval += 1       # ceill(), as Redis: 0.0001 s waits 1 ms, not forever
         if tval > 0:
             tval += fk_mstime()
         deadline_ms[0] = tval
