@@ -193,3 +193,129 @@ def test_lzf_liblzf_stream():
     assert ctest.lzf_decompress(stream, 100) == b"a" * 21
     # corrupt: reference before the start
     assert ctest.lzf_decompress(bytes([1 << 5, 5]), 100) is None
+
+
+def _rdb_len(buf, i):
+    """RDB length: (value, is_encoded, next index)."""
+    b = buf[i]
+    t = b >> 6
+    if t == 0:
+        return b & 0x3F, False, i + 1
+    if t == 1:
+        return ((b & 0x3F) << 8) | buf[i + 1], False, i + 2
+    if t == 3:
+        return b & 0x3F, True, i + 1
+    if b == 0x80:
+        return int.from_bytes(buf[i + 1:i + 5], "big"), False, i + 5
+    return int.from_bytes(buf[i + 1:i + 9], "big"), False, i + 9
+
+
+def test_lzf_decodes_liblzf_output_of_redis(real_redis):
+    """redis-server compresses quicklist nodes (list-compress-depth) and DUMP
+    strings with liblzf: every LZF blob of a DUMP payload must decompress
+    with fk_lzf_decompress into a well-formed listpack."""
+    import redis as redis_py
+    r = redis_py.Redis(port=real_redis.port, protocol=2)
+    try:
+        r.config_set("list-max-listpack-size", 16)
+        r.config_set("list-compress-depth", 1)
+        r.delete("lzfl")
+        values = [b"element-%05d-" % i + b"abc" * (i % 20) for i in range(400)]
+        r.rpush("lzfl", *values)
+        payload = r.dump("lzfl")
+    finally:
+        r.config_set("list-max-listpack-size", -2)
+        r.config_set("list-compress-depth", 0)
+        r.delete("lzfl")
+        r.close()
+    assert payload[0] == 18                     # RDB_TYPE_LIST_QUICKLIST_2
+    nodes, _, i = _rdb_len(payload, 1)
+    got = []
+    lzf_blobs = 0
+    for _ in range(nodes):
+        container, _, i = _rdb_len(payload, i)
+        assert container == 2                   # packed (listpack)
+        n, enc, i = _rdb_len(payload, i)
+        if enc:
+            assert n == 3                       # RDB_ENC_LZF
+            clen, _, i = _rdb_len(payload, i)
+            ulen, _, i = _rdb_len(payload, i)
+            lp = ctest.lzf_decompress(bytes(payload[i:i + clen]), ulen)
+            assert lp is not None and len(lp) == ulen
+            i += clen
+            lzf_blobs += 1
+        else:
+            lp = bytes(payload[i:i + n])
+            i += n
+        assert int.from_bytes(lp[:4], "little") == len(lp) and lp[-1] == 0xFF
+        got.append(int.from_bytes(lp[4:6], "little"))
+        # the elements are stored as 6/12-bit strings: find them in order
+        pos = 0
+        for v in values[sum(got[:-1]):sum(got)]:
+            pos = lp.index(v, pos) + len(v)
+    assert lzf_blobs > 0
+    assert sum(got) == len(values)
+
+
+def _crc64(data):
+    """Redis's crc64 (Jones polynomial, reflected)."""
+    crc = 0
+    poly = 0x95AC9329AC4BC9B5
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ poly if crc & 1 else crc >> 1
+    return crc
+
+
+def _rdb_enc_len(n):
+    if n < 64:
+        return bytes([n])
+    if n < 16384:
+        return bytes([0x40 | (n >> 8), n & 0xFF])
+    return b"\x80" + n.to_bytes(4, "big")
+
+
+def test_liblzf_decodes_our_output(real_redis):
+    """The other way round: listpacks compressed by fk_lzf_compress, put in
+    a DUMP payload, are RESTOREd by redis-server (liblzf decompresses
+    them) into the same list."""
+    import redis as redis_py
+    r = redis_py.Redis(port=real_redis.port, protocol=2)
+    values = [b"v-%04d-" % i + b"xyz" * (i % 15) for i in range(300)]
+    try:
+        r.config_set("list-max-listpack-size", 16)
+        r.delete("src", "dst")
+        r.rpush("src", *values)
+        payload = r.dump("src")
+        assert _crc64(payload[:-8]) == int.from_bytes(payload[-8:], "little")
+        nodes, _, i = _rdb_len(payload, 1)
+        out = bytearray([18]) + _rdb_enc_len(nodes)
+        ours = 0
+        for _ in range(nodes):
+            container, _, i = _rdb_len(payload, i)
+            n, enc, i = _rdb_len(payload, i)
+            if enc:
+                clen, _, i = _rdb_len(payload, i)
+                ulen, _, i = _rdb_len(payload, i)
+                lp = ctest.lzf_decompress(bytes(payload[i:i + clen]), ulen)
+                i += clen
+            else:
+                lp = bytes(payload[i:i + n])
+                i += n
+            out += _rdb_enc_len(container)
+            c = ctest.lzf_compress(lp, len(lp))
+            if c is not None:
+                out += b"\xc3" + _rdb_enc_len(len(c)) + _rdb_enc_len(len(lp)) + c
+                ours += 1
+            else:
+                out += _rdb_enc_len(len(lp)) + lp
+        out += payload[i:i + 2]                 # RDB version
+        out += _crc64(bytes(out)).to_bytes(8, "little")
+        assert ours > 0
+        assert r.restore("dst", 0, bytes(out)) == b"OK"
+        assert r.lrange("dst", 0, -1) == values
+    finally:
+        r.config_set("list-max-listpack-size", -2)
+        r.delete("src", "dst")
+        r.close()
