@@ -272,3 +272,39 @@ def test_list_events(kn, case):
     n = kn("KEA")
     n.run(*EVENT_CASES[case])
     n.events()   # compared byte for byte between the two servers
+
+
+def _wait_blocked_both(twin, n, timeout=5.0):
+    import time as _t
+    deadline = _t.monotonic() + timeout
+    for conn in (twin.fk, twin.rd):
+        while True:
+            conn.send_command("INFO", "clients")
+            from kvtest import to_py
+            text = to_py(conn.read_reply()[1]).decode()
+            got = int(text.split("blocked_clients:")[1].split("\r\n")[0])
+            if got == n:
+                break
+            assert _t.monotonic() < deadline
+            _t.sleep(0.01)
+
+
+@pytest.mark.parametrize("wait_cmd,push_cmds", [
+    ("BLPOP q 0", ["RPUSH q a"]),
+    ("BRPOP q 0", ["RPUSH q a b"]),
+    ("BLMOVE q d RIGHT LEFT 0", ["LPUSH q a"]),
+    ("BRPOPLPUSH q d 0", ["MULTI", "RPUSH q a", "RPUSH q b", "EXEC"]),
+    ("BLMPOP 0 2 x q LEFT COUNT 3", ["RPUSH q a b"]),
+])
+def test_events_of_served_waiters(kn, compat, wait_cmd, push_cmds):
+    n = kn("KEA")
+    w = compat.twin("waiter")
+    try:
+        w.send(wait_cmd)
+        _wait_blocked_both(n.c, 1)
+        n.run(*push_cmds)
+        w.read_one()
+        n.c.call("LRANGE d 0 -1")
+        n.events()
+    finally:
+        w.close()
