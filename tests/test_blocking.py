@@ -312,3 +312,28 @@ def test_timeout_then_served_others(srv):
     assert a.read_raw_reply() == b"*-1\r\n"
     srv.admin.call("RPUSH", "q", "x")
     assert reply(b) == [b"q", b"x"]
+
+
+def test_waiter_served_between_pipelined_commands(srv):
+    # the waiter is served right after the push, before the next command
+    a = srv.conn()
+    a.send_command("BLPOP", "q", 0)
+    wait_blocked(srv.admin, 1)
+    p = srv.conn()
+    p.send(b"*3\r\n$5\r\nRPUSH\r\n$1\r\nq\r\n$1\r\na\r\n*2\r\n$4\r\nLPOP\r\n$1\r\nq\r\n")
+    assert reply(p) == 1
+    assert reply(p) is None
+    assert reply(a) == [b"q", b"a"]
+
+
+def test_blocked_client_other_db(srv):
+    a = srv.conn()
+    a.call("SELECT", 1)
+    a.send_command("BLPOP", "q", 0)
+    wait_blocked(srv.admin, 1)
+    srv.admin.call("RPUSH", "q", "db0")
+    a.assert_no_data(0.1)
+    srv.admin.call("SELECT", 1)
+    srv.admin.call("RPUSH", "q", "db1")
+    assert reply(a) == [b"q", b"db1"]
+    srv.admin.call("SELECT", 0)
