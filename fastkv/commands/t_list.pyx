@@ -362,8 +362,6 @@ cdef int lpos_impl(Client c) except -1:
             if rank == 0:
                 return c.add_error_str("ERR RANK can't be zero: use 1 to start from the first match, "
                                        "2 from the second ... or use negative to start from the end of the list")
-            if rank == LLONG_MIN:
-                return c.add_error_str("ERR value is out of range")
         elif arg_eq(c, j, b"count", 5) and moreargs:
             j += 1
             if not arg_ll(c, j, &count) or count < 0:
@@ -376,7 +374,9 @@ cdef int lpos_impl(Client c) except -1:
             return c.add_syntax_error()
         j += 1
     if rank < 0:
-        rank = -rank
+        # Redis 7.0 negates a C long: LONG_MIN stays negative (any match ranks)
+        if rank != LLONG_MIN:
+            rank = -rank
         direction = LIST_HEAD
     e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_LIST)
     if e == WRONGTYPE_ENTRY:
