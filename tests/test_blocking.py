@@ -337,3 +337,46 @@ def test_blocked_client_other_db(srv):
     srv.admin.call("RPUSH", "q", "db1")
     assert reply(a) == [b"q", b"db1"]
     srv.admin.call("SELECT", 0)
+
+
+def test_many_waiters_every_item_once(srv):
+    """Consumers blocking with short timeouts on three keys while a producer
+    pushes: every item is received exactly once, nothing stays blocked."""
+    import threading
+    keys = ["w1", "w2", "w3"]
+    total = 600
+    got = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def consumer(i):
+        c = srv.conn()
+        while not stop.is_set():
+            cmd = ("BLPOP", "BRPOP")[i % 2]
+            c.send_command(cmd, *keys, "0.05")
+            v = reply(c)
+            if v is not None:
+                with lock:
+                    got.append(v[1])
+
+    threads = [threading.Thread(target=consumer, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    p = srv.conn()
+    for i in range(total):
+        p.send_command(("LPUSH", "RPUSH")[i % 2], keys[i % 3], "item%d" % i)
+        assert reply(p) >= 1
+        if i % 50 == 0:
+            time.sleep(0.01)
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        with lock:
+            if len(got) >= total:
+                break
+        time.sleep(0.02)
+    stop.set()
+    for t in threads:
+        t.join(WAIT)
+    assert sorted(got) == sorted(b"item%d" % i for i in range(total))
+    assert srv.admin.call("EXISTS", *keys) == 0
+    wait_blocked(srv.admin, 0)
