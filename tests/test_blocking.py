@@ -380,3 +380,14 @@ def test_many_waiters_every_item_once(srv):
     assert sorted(got) == sorted(b"item%d" % i for i in range(total))
     assert srv.admin.call("EXISTS", *keys) == 0
     wait_blocked(srv.admin, 0)
+
+
+def test_blmove_served_into_wrong_type(srv):
+    a = srv.conn()
+    a.send_command("BLMOVE", "src", "dst", "LEFT", "LEFT", 0)
+    wait_blocked(srv.admin, 1)
+    srv.admin.call("SET", "dst", "str")
+    srv.admin.call("RPUSH", "src", "x")
+    assert a.read_raw_reply().startswith(b"-WRONGTYPE ")
+    wait_blocked(srv.admin, 0)
+    assert srv.admin.call("LRANGE", "src", 0, -1) == [b"x"]
