@@ -319,3 +319,66 @@ def test_liblzf_decodes_our_output(real_redis):
         r.config_set("list-max-listpack-size", -2)
         r.delete("src", "dst")
         r.close()
+
+
+def _debug_ql(r, key):
+    info = r.execute_command("DEBUG", "OBJECT", key).decode()
+    fields = dict(kv.split(":", 1) for kv in info.split(" ") if ":" in kv)
+    return int(fields["ql_nodes"]), int(fields["ql_uncompressed_size"])
+
+
+@pytest.mark.parametrize("fill,depth", [(-2, 0), (-1, 1), (4, 0), (3, 2), (16, 1)])
+def test_same_nodes_as_redis(start_real_redis, fill, depth):
+    """The same commands build the same nodes as in Redis 7.0: after each
+    step, the node count and the sum of the node listpack sizes equal what
+    redis-server's DEBUG OBJECT reports (ql_nodes, ql_uncompressed_size)."""
+    import redis as redis_py
+    srv = start_real_redis("--enable-debug-command", "yes")
+    r = redis_py.Redis(port=srv.port, protocol=2)
+    r.config_set("list-max-listpack-size", fill)
+    r.config_set("list-compress-depth", depth)
+    q = ctest.QuickList(fill, depth)
+    rng = random.Random(fill * 7 + depth)
+    values = [b"a", b"bb", b"12", b"-700", b"x" * 70, b"y" * 300, b"hello-world", b"4096"]
+    r.rpush("l", b"seed")
+    q.push_tail(b"seed")
+    for step in range(600):
+        op = rng.random()
+        v = rng.choice(values)
+        if op < 0.3:
+            r.rpush("l", v)
+            q.push_tail(v)
+        elif op < 0.55:
+            r.lpush("l", v)
+            q.push_head(v)
+        elif op < 0.7:
+            pivot = rng.choice(values)
+            after = rng.random() < 0.5
+            r.linsert("l", "AFTER" if after else "BEFORE", pivot, v)
+            q.insert(pivot, v, after)
+        elif op < 0.78:
+            n = len(q)
+            i = rng.randrange(-n, n)
+            r.lset("l", i, v)
+            q.replace(i, v)
+        elif op < 0.84:
+            count = rng.choice([0, 1, -1, 2])
+            r.lrem("l", count, v)
+            q.remove(v, count)
+        elif op < 0.9 and len(q) > 20:
+            r.ltrim("l", 1, -2)
+            q.del_range(0, 1)
+            q.del_range(-1, 1)
+        elif len(q) > 1:
+            head = rng.random() < 0.5
+            (r.lpop if head else r.rpop)("l")
+            q.pop(head)
+        if len(q) == 0:
+            r.rpush("l", b"seed")
+            q.push_tail(b"seed")
+        assert q.check() == 0
+        want = _debug_ql(r, "l")
+        info = q.node_info()
+        assert (len(info), sum(sz for _c, sz, _z in info)) == want, (step, info)
+    assert r.lrange("l", 0, -1) == q.items()
+    r.close()
