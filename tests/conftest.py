@@ -49,10 +49,6 @@ NO_REDIS_MSG = ("real redis-server not found (set REDIS_SERVER_BIN or install "
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers",
-        "othertypes: test needs a non-string data type (list) on fastkv, "
-        "e.g. to produce WRONGTYPE errors")
-    config.addinivalue_line(
         "markers", "compat: test compares fastkv with a real redis-server")
     config.addinivalue_line(
         "markers", "fastkv_only: checks fastkv-specific behaviour (skipped in "
@@ -73,25 +69,6 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "fastkv_only" in item.keywords:
                 item.add_marker(skip)
-
-
-@pytest.fixture(autouse=True)
-def _other_types_available(request):
-    """Tests marked `othertypes` need a list to exist on fastkv (to provoke
-    WRONGTYPE).  Lists belong to a later milestone: until fastkv answers
-    RPUSH, such a test is skipped with that reason, and it runs by itself
-    as soon as the command exists."""
-    if IS_OVERRIDE or request.node.get_closest_marker("othertypes") is None:
-        return
-    srv = request.getfixturevalue("fastkv_server")
-    srv.ensure_running()
-    import socket
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as s:
-        s.sendall(b"*3\r\n$5\r\nRPUSH\r\n$18\r\n__probe_othertypes\r\n$1\r\nx\r\n"
-                  b"*2\r\n$3\r\nDEL\r\n$18\r\n__probe_othertypes\r\n")
-        reply = s.recv(4096)
-    if reply.startswith(b"-ERR unknown command"):
-        pytest.skip("fastkv has no list type yet (RPUSH unknown): WRONGTYPE cases wait for it")
 
 
 # --------------------------------------------------------------------------

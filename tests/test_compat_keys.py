@@ -60,7 +60,6 @@ def test_type(compat):
 
 
 @pytest.mark.compat
-@pytest.mark.othertypes
 def test_type_list(compat):
     compat.check("RPUSH l a", "TYPE l")
 
@@ -149,7 +148,6 @@ def test_scan_skips_expired(compat):
 
 
 @pytest.mark.compat
-@pytest.mark.othertypes
 def test_scan_type_filter_with_list(compat):
     compat.check("MSET a 1 b 2", "RPUSH l x",
                  Unordered("SCAN 0 COUNT 100 TYPE list"),

@@ -2,7 +2,7 @@
 raw replies of a real redis-server (7.0) byte for byte.
 
 Each ``compat.check`` starts from FLUSHALL on fresh connections to both
-servers.  Tests marked ``othertypes`` need lists (RPUSH) on fastkv.
+servers.
 """
 
 import pytest
@@ -580,7 +580,6 @@ def test_strings_resp3(compat):
 # WRONGTYPE: needs lists on fastkv
 # --------------------------------------------------------------------------
 
-@pytest.mark.othertypes
 def test_wrongtype_errors(compat):
     compat.check(
         "RPUSH l a b",

@@ -152,7 +152,6 @@ def test_runtime_errors_do_not_abort(twins):
     assert res[-1] == b"1x"
 
 
-@pytest.mark.othertypes
 def test_wrongtype_inside_exec(twins):
     c, = twins(1)
     c.calls("RPUSH l a", "MULTI", "GET l", "SET k v", "INCR l", "APPEND l x",
@@ -162,7 +161,6 @@ def test_wrongtype_inside_exec(twins):
     assert res[1] == b"OK" and res[-1] == b"v"
 
 
-@pytest.mark.othertypes
 def test_watch_list_key(twins):
     c, d = twins(2)
     c.calls("RPUSH l a", "WATCH l")
