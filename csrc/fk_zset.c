@@ -94,8 +94,9 @@ fk_zset *fk_zset_new(void) {
     zs->tail = NULL;
     zs->length = 0;
     zs->level = 1;
-    zs->ht = NULL;
-    zs->ht_size = 0;
+    zs->ht[0] = zs->ht[1] = NULL;
+    zs->ht_size[0] = zs->ht_size[1] = 0;
+    zs->rehashidx = -1;
     return zs;
 }
 
@@ -107,66 +108,142 @@ void fk_zset_free(fk_zset *zs) {
         x = next;
     }
     fk_free(zs->header);
-    if (zs->ht) fk_free(zs->ht);
+    if (zs->ht[0]) fk_free(zs->ht[0]);
+    if (zs->ht[1]) fk_free(zs->ht[1]);
     fk_free(zs);
 }
 
 static void ht_shrink_if_needed(fk_zset *zs);
 
-static inline unsigned long bucket_of(const fk_zset *zs, const char *m, size_t n) {
-    return (unsigned long)(fk_hash(m, n) & (zs->ht_size - 1));
+/* -- the member table: two tables with incremental rehash (dict.c) ------
+ * While a resize is in progress ht[0] is the old table and ht[1] the new
+ * one; rehashidx is the next ht[0] bucket to move.  Every find, insert and
+ * delete moves one bucket, so no single command pays for an O(N) rehash
+ * (a 1M-member set would otherwise stall for a few hundred ms). */
+
+static inline int ht_rehashing(const fk_zset *zs) { return zs->rehashidx >= 0; }
+
+static fk_zsl_node **ht_alloc(unsigned long size) {
+    fk_zsl_node **t = fk_malloc(size * sizeof(fk_zsl_node *));
+    memset(t, 0, size * sizeof(fk_zsl_node *));
+    return t;
+}
+
+/* Move up to n buckets (visiting at most n*10 empty ones). */
+static void ht_rehash_step(fk_zset *zs, int n) {
+    int empty_visits = n * 10;
+    if (!ht_rehashing(zs)) return;
+    while (n-- && (unsigned long)zs->rehashidx < zs->ht_size[0]) {
+        while (zs->ht[0][zs->rehashidx] == NULL) {
+            zs->rehashidx++;
+            if ((unsigned long)zs->rehashidx >= zs->ht_size[0]) goto done;
+            if (--empty_visits == 0) return;
+        }
+        fk_zsl_node *x = zs->ht[0][zs->rehashidx], *next;
+        while (x) {
+            next = x->hnext;
+            unsigned long b = (unsigned long)(fk_hash(fk_zsl_member(x), x->mlen) & (zs->ht_size[1] - 1));
+            x->hnext = zs->ht[1][b];
+            zs->ht[1][b] = x;
+            x = next;
+        }
+        zs->ht[0][zs->rehashidx] = NULL;
+        zs->rehashidx++;
+    }
+    if ((unsigned long)zs->rehashidx < zs->ht_size[0]) return;
+done:
+    fk_free(zs->ht[0]);
+    zs->ht[0] = zs->ht[1];
+    zs->ht_size[0] = zs->ht_size[1];
+    zs->ht[1] = NULL;
+    zs->ht_size[1] = 0;
+    zs->rehashidx = -1;
+}
+
+void fk_zset_rehash(fk_zset *zs, int n) { ht_rehash_step(zs, n); }
+
+/* Start moving to a table of `size` buckets (or create the first one). */
+static void ht_resize(fk_zset *zs, unsigned long size) {
+    if (ht_rehashing(zs) || size == zs->ht_size[0]) return;
+    if (zs->ht_size[0] == 0) {
+        zs->ht[0] = ht_alloc(size);
+        zs->ht_size[0] = size;
+        return;
+    }
+    zs->ht[1] = ht_alloc(size);
+    zs->ht_size[1] = size;
+    zs->rehashidx = 0;
 }
 
 fk_zsl_node *fk_zset_find(fk_zset *zs, const char *m, size_t n) {
-    if (zs->ht_size == 0) return NULL;
-    fk_zsl_node *x = zs->ht[bucket_of(zs, m, n)];
-    while (x) {
-        if (x->mlen == n && memcmp(fk_zsl_member(x), m, n) == 0) return x;
-        x = x->hnext;
+    if (zs->ht_size[0] == 0) return NULL;
+    ht_rehash_step(zs, 1);
+    uint64_t h = fk_hash(m, n);
+    for (int t = 0; t <= 1; t++) {
+        if (zs->ht_size[t] == 0) break;
+        fk_zsl_node *x = zs->ht[t][h & (zs->ht_size[t] - 1)];
+        while (x) {
+            if (x->mlen == n && memcmp(fk_zsl_member(x), m, n) == 0) return x;
+            x = x->hnext;
+        }
+        if (!ht_rehashing(zs)) break;
     }
     return NULL;
 }
 
-/* Rebuild the table with `size` buckets from the skiplist's node list. */
+/* Build a single table of `size` buckets from the skiplist's node list
+ * (dup: the copy is made at once anyway). */
 static void ht_rebuild(fk_zset *zs, unsigned long size) {
-    if (zs->ht) fk_free(zs->ht);
-    zs->ht = fk_malloc(size * sizeof(fk_zsl_node *));
-    memset(zs->ht, 0, size * sizeof(fk_zsl_node *));
-    zs->ht_size = size;
+    if (zs->ht[0]) fk_free(zs->ht[0]);
+    if (zs->ht[1]) fk_free(zs->ht[1]);
+    zs->ht[1] = NULL;
+    zs->ht_size[1] = 0;
+    zs->rehashidx = -1;
+    zs->ht[0] = ht_alloc(size);
+    zs->ht_size[0] = size;
     for (fk_zsl_node *x = zs->header->forward[0]; x; x = x->forward[0]) {
-        unsigned long b = bucket_of(zs, fk_zsl_member(x), x->mlen);
-        x->hnext = zs->ht[b];
-        zs->ht[b] = x;
+        unsigned long b = (unsigned long)(fk_hash(fk_zsl_member(x), x->mlen) & (size - 1));
+        x->hnext = zs->ht[0][b];
+        zs->ht[0][b] = x;
     }
 }
 
 static void ht_add(fk_zset *zs, fk_zsl_node *x) {
     /* x is linked in the skiplist already (length counts it). */
-    if (zs->length > zs->ht_size) {
-        unsigned long size = zs->ht_size ? zs->ht_size : 4;
+    ht_rehash_step(zs, 1);
+    if (!ht_rehashing(zs) && zs->length > zs->ht_size[0]) {
+        unsigned long size = 4;
         while (size < zs->length) size <<= 1;
-        ht_rebuild(zs, size);       /* x included */
-        return;
+        ht_resize(zs, size);
     }
-    unsigned long b = bucket_of(zs, fk_zsl_member(x), x->mlen);
-    x->hnext = zs->ht[b];
-    zs->ht[b] = x;
+    int t = ht_rehashing(zs) ? 1 : 0;
+    unsigned long b = (unsigned long)(fk_hash(fk_zsl_member(x), x->mlen) & (zs->ht_size[t] - 1));
+    x->hnext = zs->ht[t][b];
+    zs->ht[t][b] = x;
 }
 
 static void ht_remove(fk_zset *zs, fk_zsl_node *x) {
-    fk_zsl_node **pp = &zs->ht[bucket_of(zs, fk_zsl_member(x), x->mlen)];
-    while (*pp != x) pp = &(*pp)->hnext;
-    *pp = x->hnext;
+    uint64_t h = fk_hash(fk_zsl_member(x), x->mlen);
+    for (int t = 0; t <= 1; t++) {
+        if (zs->ht_size[t] == 0) continue;
+        fk_zsl_node **pp = &zs->ht[t][h & (zs->ht_size[t] - 1)];
+        while (*pp && *pp != x) pp = &(*pp)->hnext;
+        if (*pp) {
+            *pp = x->hnext;
+            return;
+        }
+    }
 }
 
 void fk_zset_shrink(fk_zset *zs) { ht_shrink_if_needed(zs); }
 
 static void ht_shrink_if_needed(fk_zset *zs) {
-    /* htNeedsResize: under 1/8 full (Redis: 10%), down to fit */
-    if (zs->ht_size > 4 && zs->length * 8 < zs->ht_size) {
+    /* htNeedsResize: under 1/8 full (Redis: 10%): start moving to a fit table */
+    ht_rehash_step(zs, 1);
+    if (!ht_rehashing(zs) && zs->ht_size[0] > 4 && zs->length * 8 < zs->ht_size[0]) {
         unsigned long size = 4;
         while (size < zs->length) size <<= 1;
-        ht_rebuild(zs, size);
+        ht_resize(zs, size);
     }
 }
 
@@ -460,7 +537,7 @@ static unsigned long zsl_delete_range_by_lex(fk_zset *zs, const fk_zlexrangespec
 
 size_t fk_zset_mem(const fk_zset *zs, size_t samples) {
     size_t asize = fk_usable((void *)zs) + fk_usable(zs->header) +
-                   (zs->ht ? fk_usable(zs->ht) : 0);
+                   (zs->ht[0] ? fk_usable(zs->ht[0]) : 0) + (zs->ht[1] ? fk_usable(zs->ht[1]) : 0);
     size_t elesize = 0, seen = 0;
     fk_zsl_node *x = zs->header->forward[0];
     while (x && (samples == 0 || seen < samples)) {
@@ -540,10 +617,13 @@ int fk_zset_check(fk_zset *zs) {
     if (zs->level > 1 && zs->header->forward[zs->level - 1] == NULL) return 11;
     /* table: count chained nodes */
     unsigned long inht = 0;
-    for (unsigned long b = 0; b < zs->ht_size; b++)
-        for (fk_zsl_node *x = zs->ht[b]; x; x = x->hnext) {
-            inht++;
-            if (bucket_of(zs, fk_zsl_member(x), x->mlen) != b) return 12;
+    for (int t = 0; t <= 1; t++)
+        for (unsigned long b = 0; b < zs->ht_size[t]; b++) {
+            if (t == 0 && ht_rehashing(zs) && b < (unsigned long)zs->rehashidx && zs->ht[0][b]) return 14;
+            for (fk_zsl_node *x = zs->ht[t][b]; x; x = x->hnext) {
+                inht++;
+                if ((fk_hash(fk_zsl_member(x), x->mlen) & (zs->ht_size[t] - 1)) != b) return 12;
+            }
         }
     if (inht != n) return 13;
     return 0;
@@ -1131,13 +1211,29 @@ static unsigned long rev_bits(unsigned long v) {
     return v;
 }
 
-unsigned long fk_zset_scan(fk_zset *zs, unsigned long cursor, fk_zset_scan_fn fn, void *priv) {
-    if (zs->ht_size == 0) return 0;
-    unsigned long m0 = zs->ht_size - 1;
-    for (fk_zsl_node *x = zs->ht[cursor & m0]; x; x = x->hnext) fn(priv, x);
-    cursor |= ~m0;
-    cursor = rev_bits(cursor);
-    cursor++;
-    cursor = rev_bits(cursor);
-    return cursor;
+unsigned long fk_zset_scan(fk_zset *zs, unsigned long v, fk_zset_scan_fn fn, void *priv) {
+    if (zs->ht_size[0] == 0) return 0;
+    if (!ht_rehashing(zs)) {
+        unsigned long m0 = zs->ht_size[0] - 1;
+        for (fk_zsl_node *x = zs->ht[0][v & m0]; x; x = x->hnext) fn(priv, x);
+        v |= ~m0;
+        v = rev_bits(v);
+        v++;
+        v = rev_bits(v);
+        return v;
+    }
+    /* t0 the smaller table, t1 the bigger: visit t0's bucket, then every
+     * bucket of t1 that expands it (dictScan) */
+    int t0 = 0, t1 = 1;
+    if (zs->ht_size[t0] > zs->ht_size[t1]) { t0 = 1; t1 = 0; }
+    unsigned long m0 = zs->ht_size[t0] - 1, m1 = zs->ht_size[t1] - 1;
+    for (fk_zsl_node *x = zs->ht[t0][v & m0]; x; x = x->hnext) fn(priv, x);
+    do {
+        for (fk_zsl_node *x = zs->ht[t1][v & m1]; x; x = x->hnext) fn(priv, x);
+        v |= ~m1;
+        v = rev_bits(v);
+        v++;
+        v = rev_bits(v);
+    } while (v & (m0 ^ m1));
+    return v;
 }

@@ -25,9 +25,9 @@
  *       [b2] -> node
  *
  * Spans are 32-bit (a sorted set can't hold 4G members in this memory).
- * The hash table is resized all at once (by walking the skiplist, which
- * already lists every node), doubling when length > buckets and halving
- * down when length < buckets/8.
+ * The hash table grows when length > buckets and shrinks when length <
+ * buckets/8, with Redis's incremental rehash (two tables, one bucket moved
+ * per find/insert/delete), so a big set never stalls the server.
  *
  * Invariants (checked by tests/test_cstructs_skiplist.py):
  *   - level-0 forward pointers list every node in (score, member) order;
@@ -62,8 +62,9 @@ typedef struct fk_zset {
     fk_zsl_node *tail;
     unsigned long length;
     int level;                     /* highest level in use (>= 1) */
-    fk_zsl_node **ht;              /* member hash table, ht_size buckets */
-    unsigned long ht_size;         /* 0 or a power of two */
+    fk_zsl_node **ht[2];           /* member table(s): ht[1] only while rehashing */
+    unsigned long ht_size[2];      /* buckets: 0 or a power of two */
+    long rehashidx;                /* next ht[0] bucket to move; -1 when not rehashing */
 } fk_zset;
 
 static inline uint32_t *fk_zsl_span(fk_zsl_node *n) { return (uint32_t *)(n->forward + n->level); }
@@ -105,6 +106,7 @@ void fk_zset_update_score(fk_zset *zs, fk_zsl_node *x, double newscore);
  * from it, then fk_free()s it and calls fk_zset_shrink). */
 fk_zsl_node *fk_zset_detach_end(fk_zset *zs, int last);
 void fk_zset_shrink(fk_zset *zs);
+void fk_zset_rehash(fk_zset *zs, int n);   /* move n buckets (tests, cron) */
 /* Remove and free a node. */
 void fk_zset_remove(fk_zset *zs, fk_zsl_node *x);
 unsigned long fk_zsl_get_rank(fk_zset *zs, fk_zsl_node *x);          /* 1-based */

@@ -75,9 +75,54 @@ def test_levels_grow_and_hash_table_resizes():
     assert sl.ht_size() >= 5000
     for i in range(4990):
         sl.remove(b"x%d" % i)
+        if i % 500 == 0:
+            assert sl.check() == 0
     assert sl.check() == 0
+    for _ in range(3):       # finish the shrinks (one bucket per operation otherwise)
+        sl.rehash()
+        sl.remove(b"x4999")
+        sl.add(b"x4999", 4999)
+    assert not sl.rehashing()
     assert sl.ht_size() <= 64
     assert sl.mem() > 0
+
+
+def test_incremental_rehash_and_scan_cover_every_member():
+    rnd = random.Random(5)
+    sl = ctest.Skiplist()
+    for i in range(3000):
+        sl.add(b"k%d" % i, rnd.random())
+    # a scan interleaved with growth and rehash steps returns every member
+    # that was there for the whole scan
+    present = {b"k%d" % i for i in range(3000)}
+    seen = set()
+    cursor, n = 0, 3000
+    while True:
+        cursor, got = sl.scan(cursor)
+        seen.update(got)
+        if n < 9000:          # grow (and rehash) while the scan runs
+            for _ in range(7):
+                sl.add(b"n%d" % n, 0.5)
+                n += 1
+        if cursor == 0:
+            break
+    assert present <= seen
+    assert sl.check() == 0
+    # and across shrinking
+    for i in range(n - 3000):
+        sl.remove(b"n%d" % (3000 + i))
+    for i in range(2900):
+        sl.remove(b"k%d" % i)
+    keep = {b"k%d" % i for i in range(2900, 3000)}
+    seen = set()
+    cursor = 0
+    while True:
+        cursor, got = sl.scan(cursor)
+        seen.update(got)
+        if cursor == 0:
+            break
+    assert keep <= seen
+    assert sl.check() == 0
 
 
 def test_ties_ordered_by_member_bytes():

@@ -28,8 +28,9 @@ cdef extern from "fk_zset.h" nogil:
         fk_zsl_node *tail
         unsigned long length
         int level
-        fk_zsl_node **ht
-        unsigned long ht_size
+        fk_zsl_node **ht[2]
+        unsigned long ht_size[2]
+        long rehashidx
 
     ctypedef struct fk_zrangespec:
         double min, max
@@ -58,6 +59,7 @@ cdef extern from "fk_zset.h" nogil:
     void fk_zset_remove(fk_zset *zs, fk_zsl_node *x)
     fk_zsl_node *fk_zset_detach_end(fk_zset *zs, int last)
     void fk_zset_shrink(fk_zset *zs)
+    void fk_zset_rehash(fk_zset *zs, int n)
     unsigned long fk_zsl_get_rank(fk_zset *zs, fk_zsl_node *x)
     fk_zsl_node *fk_zsl_by_rank(fk_zset *zs, unsigned long rank)
     fk_zsl_node *fk_zsl_first_in_range(fk_zset *zs, const fk_zrangespec *r)

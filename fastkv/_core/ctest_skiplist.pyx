@@ -10,6 +10,13 @@ from fastkv._core.shared cimport attach
 attach()
 
 
+cdef void _collect(void *priv, fk_zsl_node *x) noexcept:
+    try:
+        (<list>priv).append(fk_zsl_member(x)[:x.mlen])
+    except BaseException:
+        pass
+
+
 cdef class Skiplist:
     """An fk_zset (skiplist encoding) of bytes members."""
     cdef fk_zset *zs
@@ -94,7 +101,19 @@ cdef class Skiplist:
         return self.zs.level
 
     def ht_size(self):
-        return self.zs.ht_size
+        """Buckets of the table being built (the only one when not rehashing)."""
+        return self.zs.ht_size[1] if self.zs.rehashidx >= 0 else self.zs.ht_size[0]
+
+    def rehashing(self):
+        return self.zs.rehashidx >= 0
+
+    def rehash(self, int n=1000000):
+        fk_zset_rehash(self.zs, n)
+
+    def scan(self, unsigned long cursor):
+        cdef list out = []
+        cursor = fk_zset_scan(self.zs, cursor, _collect, <void *>out)
+        return cursor, out
 
     def mem(self, size_t samples=0):
         return fk_zset_mem(self.zs, samples)
