@@ -126,8 +126,8 @@ def one_free(c: run.RespConn, port: int, command: str, settle: float = 0.3) -> d
         t1 = time.monotonic()
         if reply != 1:
             raise run.BenchError(f"{command} replied {reply!r}")
-        while pending(c):
-            time.sleep(0.01)
+        while pending(c):          # INFO costs the server too: poll gently
+            time.sleep(0.05)
         t2 = time.monotonic()
         time.sleep(settle)
         stop.set()

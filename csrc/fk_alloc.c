@@ -5,6 +5,7 @@
 #include "fk_lazyfree.h"
 #include <malloc.h>
 #include <stdio.h>
+#include <sched.h>
 #include <stdlib.h>
 
 static void fk_oom(size_t n) {
@@ -48,14 +49,23 @@ void *fk_realloc(void *p, size_t n) {
  * event loop.  So this thread consolidates the main arena itself every 64KB
  * it frees: mallopt() locks the main arena and runs malloc_consolidate
  * before setting its parameter (M_PERTURB 0 is the default: a no-op
- * setting), which bounds each lock hold to ~1,000 chunks. */
+ * setting), which bounds each lock hold to ~1,000 chunks.
+ *
+ * Measured alternatives (bench/lazyfree.py, 3M and 10M-member sets): fastbins
+ * off while a job runs (M_MXFAST 0: every free takes the arena lock), and
+ * one arena for both threads with this thread sorting the unsorted bin
+ * (a large malloc every 64KB-1MB) both left the event loop slower; glibc
+ * has no cheaper hand-off of freed chunks than this. */
 static void fk_free_lazyfree_thread(void *p) {
     size_t before = fk_sh->lazyfree_freed;
     size_t after = before + malloc_usable_size(p);
     fk_sh->lazyfree_freed = after;
     free(p);
 #ifdef M_PERTURB
-    if ((before ^ after) >> 16) mallopt(M_PERTURB, 0);
+    if ((before ^ after) >> 16) {
+        mallopt(M_PERTURB, 0);
+        sched_yield();      /* an event loop waiting for the arena gets it */
+    }
 #endif
 }
 
