@@ -308,3 +308,16 @@ def test_events_of_served_waiters(kn, compat, wait_cmd, push_cmds):
         n.events()
     finally:
         w.close()
+
+
+def test_debug_object_quicklist_fields(compat_pair):
+    pair = compat_pair("--enable-debug-command", "yes", "--list-max-listpack-size", "5",
+                       "--list-compress-depth", "1")
+    with pair.session() as s:
+        s.check("RPUSH l " + " ".join("value-%d" % i for i in range(23)), "LINSERT l AFTER value-7 x",
+                "LPOP l")
+        (fraw, _), (rraw, _) = s.send_both("DEBUG OBJECT l")
+
+        def ql(raw):
+            return [kv for kv in raw.decode().strip().split(" ") if kv.startswith("ql_")]
+        assert ql(fraw) == ql(rraw) and len(ql(rraw)) == 5, (fraw, rraw)

@@ -138,9 +138,13 @@ def _debug_object(c, key: bytes):
             value = None
         if value is not None:
             serlen = _rdb_string_len(value)
+    extra = ""
+    if enc == "quicklist":
+        from fastkv.commands import t_list
+        extra = t_list.debug_object_extra(c.db, key)
     c.reply_status(("Value at:0x%x refcount:%d encoding:%s serializedlength:%d lru:%d "
-                    "lru_seconds_idle:%d" % (d["addr"], d["refcount"], enc, serlen, d["lru"],
-                                             d["lru_seconds_idle"])).encode())
+                    "lru_seconds_idle:%d%s" % (d["addr"], d["refcount"], enc, serlen, d["lru"],
+                                               d["lru_seconds_idle"], extra)).encode())
 
 
 def debug_cmd(c, argv):

@@ -791,3 +791,22 @@ brpop_cmd = wrap(brpop_impl)
 blmove_cmd = wrap(blmove_impl)
 brpoplpush_cmd = wrap(brpoplpush_impl)
 blmpop_cmd = wrap(blmpop_impl)
+
+
+def debug_object_extra(Database db, bytes key):
+    """DEBUG OBJECT's quicklist fields (Redis 7.0 debug.c), or "" when key
+    holds no list."""
+    cdef fk_entry *e = db.lookup(key, len(key), LOOKUP_NONE)
+    cdef fk_quicklist *ql
+    cdef fk_qlnode *n
+    cdef unsigned long sz = 0
+    if e == NULL or (e.meta & 0xF) != OBJ_LIST:
+        return ""
+    ql = QL(e)
+    n = ql.head
+    while n != NULL:
+        sz += n.sz
+        n = n.next
+    return (" ql_nodes:%d ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d ql_uncompressed_size:%d"
+            % (ql.len, (<double>ql.count / ql.len) if ql.len else 0.0, ql.fill,
+               1 if ql.compress != 0 else 0, sz))
