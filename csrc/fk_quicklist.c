@@ -215,8 +215,8 @@ static int node_allow_merge(const fk_qlnode *a, const fk_qlnode *b, int fill) {
 
 static inline void node_update_sz(fk_qlnode *n) { n->sz = (uint32_t)fk_lp_bytes(n->entry); }
 
-/* listpack append/prepend of bytes that may be an integer: fk_lp_append and
- * fk_lp_prepend already store integer-looking strings as integers. */
+/* Pushes hand the bytes to fk_lp_append/fk_lp_prepend, which store
+ * integer-looking strings as integers (as Redis's lpAppend). */
 
 int fk_ql_push_head(fk_quicklist *ql, const void *value, size_t sz) {
     fk_qlnode *orig_head = ql->head;
@@ -403,10 +403,8 @@ void fk_ql_del_entry(fk_qliter *it, fk_qlentry *e) {
             it->offset = -1;
         }
     }
-    /* else: the offset stays right (the next element moved into it, or
-     * when going backwards the previous one is at offset-1 ... Redis keeps
-     * the offset and so do we: backwards, the element before a deleted one
-     * keeps its (negative) offset from the tail) */
+    /* else the offset stays: forwards, the next element moved into it;
+     * backwards, the previous element keeps its offset from the tail. */
 }
 
 /* -- insert, split, merge ---------------------------------------------------- */
@@ -567,10 +565,8 @@ void fk_ql_insert_after(fk_qliter *it, fk_qlentry *e, const void *value, size_t 
 
 void fk_ql_replace_entry(fk_qliter *it, fk_qlentry *entry, const void *data, size_t sz) {
     fk_quicklist *ql = it->ql;
-    size_t old_sz;
-    /* Redis 7.0 replaces in place when the node can take the size change;
-     * it only splits for plain nodes (which fastkv has none of). */
-    (void)old_sz;
+    /* Redis 7.0 replaces in place, whatever the new size (7.2 splits a node
+     * that would pass its limit; 7.0 only moves "plain" big elements). */
     entry->node->entry = fk_lp_replace(entry->node->entry, &entry->zi, data, (uint32_t)sz);
     node_update_sz(entry->node);
     ql_compress(ql, entry->node);
