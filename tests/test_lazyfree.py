@@ -7,6 +7,9 @@ a bare FLUSHALL/FLUSHDB behave like UNLINK / FLUSH* ASYNC.
 
 Everything here runs over real connections and holds for redis-server too
 (FASTKV_SERVER_CMD='redis-server ...' runs it against the reference)."""
+import os
+import shutil
+import subprocess
 import threading
 import time
 
@@ -317,3 +320,35 @@ def test_shutdown_with_jobs_pending(start_server):
     c.close()
     assert srv.proc.wait(timeout=20) == 0
     assert not srv.sanitizer_report()
+
+
+# ---------------------------------------------------------------- the C layer alone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.fastkv_only
+@pytest.mark.parametrize("sanitize", ["", "thread", "address,undefined"])
+def test_c_stress_used_memory_exact(tmp_path, sanitize):
+    """csrc/ built alone with tests/c/lazyfree_stress.c: dicts and unlinked
+    entries freed by the thread while the main thread allocates; used_memory
+    comes back to the byte, every object counted once; clean under TSan/ASan."""
+    cc = shutil.which("gcc") or shutil.which("cc")
+    if not cc:
+        pytest.skip("no C compiler")
+    csrc = os.path.join(ROOT, "csrc")
+    srcs = sorted(os.path.join(csrc, f) for f in os.listdir(csrc) if f.endswith(".c"))
+    exe = str(tmp_path / "lazyfree_stress")
+    flags = ["-O2"] if not sanitize else ["-O1", "-g", "-fsanitize=" + sanitize]
+    build = subprocess.run([cc, *flags, "-I", csrc, *srcs, os.path.join(ROOT, "tests", "c", "lazyfree_stress.c"),
+                            "-lpthread", "-lm", "-o", exe], capture_output=True, text=True)
+    if build.returncode != 0 and sanitize:
+        pytest.skip("cannot build with -fsanitize=%s: %s" % (sanitize, build.stderr[-300:]))
+    assert build.returncode == 0, build.stderr[-3000:]
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    run = subprocess.run([exe, "20000" if sanitize else "100000"], capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+    assert "WARNING: ThreadSanitizer" not in run.stderr, run.stderr[-4000:]
+    assert run.stdout.startswith("ok ")
