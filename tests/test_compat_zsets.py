@@ -486,3 +486,4 @@ def test_resp3_nulls_and_doubles(compat):
         "ZADD z 1 a 2 b", "ZPOPMAX z", "ZRANGE z 0 -1 WITHSCORES", "ZUNION 1 z WITHSCORES",
         "ZADD y -inf a inf b", "ZRANGE y 0 -1 WITHSCORES", "BZPOPMIN missing 0.01",
         resp3=True)
+

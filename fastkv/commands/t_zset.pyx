@@ -125,8 +125,7 @@ cdef int store_tmp(Client c, int di, fk_entry *tmp, const char *event) except -1
     else:
         free_tmp(tmp)
         c.add_int(0)
-        if c.db.lookup(k, kn, LOOKUP_WRITE) != NULL:
-            c.db.delete(k, kn)
+        if c.db.delete(k, kn):          # dbDelete: even a logically expired key
             signal_modified_key(c.db, k, kn)
             notify_event(c.db, NOTIFY_GENERIC, b"del", k, kn)
             mark_dirty(c, 1)
