@@ -2,6 +2,7 @@
  * condition variable to wake the thread, and a list of finished jobs the
  * event loop collects.  Jobs are bookkeeping, allocated with plain malloc:
  * they are not part of the dataset's used_memory. */
+#define _GNU_SOURCE
 #include "fk_lazyfree.h"
 #include "fk_alloc.h"
 #include "fk_shared.h"
@@ -53,6 +54,9 @@ static void run_job(lf_job *j) {
 static void *lf_main(void *arg) {
     lf_state *s = (lf_state *)arg;
     __atomic_store_n(&fk_sh->lazyfree_tp, __builtin_thread_pointer(), __ATOMIC_SEQ_CST);
+#ifdef __GLIBC__
+    pthread_setname_np(pthread_self(), "lazyfree");   /* top -H, like Redis's bio_lazy_free */
+#endif
     pthread_mutex_lock(&s->lock);
     for (;;) {
         while (!s->head) pthread_cond_wait(&s->wake, &s->lock);
