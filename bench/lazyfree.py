@@ -10,8 +10,8 @@ between the UNLINK and the end of the free: p50 / p99 / max round-trip, and
 how long the UNLINK reply and the free took.  Issue 6 target: p99 < 10 ms
 for a 10,000,000-member set.
 
---with-del also times a plain (synchronous) DEL of the same set, rebuilt, to
-show what the lazy free avoids.
+--with-flushall also times FLUSHALL ASYNC of the same set (rebuilt), and
+--with-del a plain (synchronous) DEL, to show what the lazy free avoids.
 
 Servers are not pinned by default: like Redis's bio thread, fastkv's lazy
 free thread is meant to run on another core than the event loop
@@ -122,7 +122,11 @@ def one_free(c: run.RespConn, port: int, command: str, settle: float = 0.3) -> d
         time.sleep(settle)
         used0 = run.info_field(c, "memory", "used_memory")
         t0 = time.monotonic()
-        reply = c.command(command, "bigset")
+        if command == "FLUSHALL ASYNC":
+            reply = c.command("FLUSHALL", "ASYNC")
+            reply = 1 if reply in ("OK", b"OK") else reply
+        else:
+            reply = c.command(command, "bigset")
         t1 = time.monotonic()
         if reply != 1:
             raise run.BenchError(f"{command} replied {reply!r}")
@@ -150,12 +154,12 @@ def one_free(c: run.RespConn, port: int, command: str, settle: float = 0.3) -> d
     }
 
 
-def measure(name: str, template: str, pin: list[str], batches, members: int, with_del: bool,
+def measure(name: str, template: str, pin: list[str], batches, members: int, commands: list[str],
             start_timeout: float) -> list[dict]:
     out = []
     with run.Server(name, template, pin, start_timeout) as s:
         with run.RespConn(s.port, timeout=600) as c:
-            for command in (["UNLINK", "DEL"] if with_del else ["UNLINK"]):
+            for command in commands:
                 secs = build(c, batches, members)
                 run.log(f"  {name}: built a {members:,}-member set in {secs:.1f}s "
                         f"({members / secs:,.0f} members/s); {command} ...")
@@ -185,6 +189,7 @@ def main(argv=None) -> int:
     p.add_argument("--redis-cmd", default=run.DEFAULT_REDIS_CMD)
     p.add_argument("--servers", default="fastkv,redis", help="which to run, in order")
     p.add_argument("--with-del", action="store_true", help="also time a synchronous DEL (rebuilds the set)")
+    p.add_argument("--with-flushall", action="store_true", help="also time FLUSHALL ASYNC of the set (rebuilds it)")
     p.add_argument("--pin", action="store_true", help="servers on one core, the prober on the other (taskset)")
     p.add_argument("--start-timeout", type=float, default=15.0)
     p.add_argument("--markdown", action="store_true")
@@ -192,16 +197,18 @@ def main(argv=None) -> int:
     members = a.members or (1_000_000 if a.quick else 10_000_000)
     a.no_pin = not a.pin
     server_pin, _, pin_desc = run.pinning(a)
-    run.log(f"lazy free latency: one {members:,}-member set, UNLINK{' and DEL' if a.with_del else ''}; "
+    run.log(f"lazy free latency: one {members:,}-member set, UNLINK{', FLUSHALL ASYNC' if a.with_flushall else ''}"
+            f"{', DEL' if a.with_del else ''}; "
             f"pinning: {pin_desc}; load average {os.getloadavg()[0]:.2f}")
     t = time.monotonic()
     batches = build_batches(members, a.per_cmd)
     run.log(f"  generated {len(batches):,} pipelined SADD batches in {time.monotonic() - t:.1f}s")
     templates = {"fastkv": a.fastkv_cmd, "redis": a.redis_cmd}
+    commands = ["UNLINK"] + (["FLUSHALL ASYNC"] if a.with_flushall else []) + (["DEL"] if a.with_del else [])
     results = []
     try:
         for name in [x.strip() for x in a.servers.split(",") if x.strip()]:
-            results += measure(name, templates[name], server_pin, batches, members, a.with_del, a.start_timeout)
+            results += measure(name, templates[name], server_pin, batches, members, commands, a.start_timeout)
     except run.BenchError as e:
         run.log(f"error: {e}")
         return 1
