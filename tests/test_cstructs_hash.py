@@ -176,8 +176,11 @@ def test_hashtable_update_in_place_and_resize(limits):
         del fields[b"k%d" % i]
     fields[b"f"] = b"z" * 17
     check(h, fields)
-    size, buckets, _ = h.dict_stats()
-    assert size == 11 and buckets < 1024      # the table shrank on delete
+    size, buckets, rehashing = h.dict_stats()
+    # the table shrank on delete (or is still moving into the smaller table:
+    # the incremental rehash may not have visited every old bucket yet)
+    assert size == 11
+    assert buckets < 1024 or (rehashing and buckets - 1024 < 1024), (buckets, rehashing)
 
 
 def test_scan_covers_everything(limits):
