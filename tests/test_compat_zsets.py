@@ -487,3 +487,51 @@ def test_resp3_nulls_and_doubles(compat):
         "ZADD y -inf a inf b", "ZRANGE y 0 -1 WITHSCORES", "BZPOPMIN missing 0.01",
         resp3=True)
 
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_ranges_vs_redis(compat, zset_config, seed):
+    """Random score/rank ranges, LIMITs, removals and stores on sets that
+    cross the listpack/skiplist thresholds, compared with redis-server."""
+    rnd = random.Random(seed)
+    cmds = ["CONFIG SET zset-max-listpack-entries 24"]
+
+    def bound():
+        v = rnd.choice(["-inf", "+inf", str(rnd.randrange(-3, 12)), "%.1f" % rnd.uniform(-3, 12)])
+        return rnd.choice(["", "("]) + v if "inf" not in v or rnd.random() < 0.5 else v
+
+    for _ in range(500):
+        k = rnd.choice(["a", "b"])
+        op = rnd.randrange(14)
+        if op < 4:
+            pairs = []
+            for _ in range(rnd.randrange(1, 8)):
+                pairs += [str(rnd.randrange(-3, 12) + rnd.choice([0, 0.5])), "m%d" % rnd.randrange(60)]
+            cmds.append(("ZADD", k, *pairs))
+        elif op == 4:
+            cmds.append(("ZRANGEBYSCORE", k, bound(), bound(), "WITHSCORES"))
+        elif op == 5:
+            cmds.append(("ZREVRANGEBYSCORE", k, bound(), bound(), "LIMIT",
+                         rnd.randrange(-1, 5), rnd.randrange(-1, 6)))
+        elif op == 6:
+            cmds.append(("ZCOUNT", k, bound(), bound()))
+        elif op == 7:
+            cmds.append(("ZRANGE", k, rnd.randrange(-30, 30), rnd.randrange(-30, 30),
+                         *rnd.choice([(), ("REV",), ("WITHSCORES",), ("REV", "WITHSCORES")])))
+        elif op == 8:
+            cmds.append(("ZREMRANGEBYSCORE", k, bound(), bound()))
+        elif op == 9:
+            cmds.append(("ZREMRANGEBYRANK", k, rnd.randrange(-10, 10), rnd.randrange(-10, 10)))
+        elif op == 10:
+            cmds.append(("ZRANK", k, "m%d" % rnd.randrange(60)))
+        elif op == 11:
+            cmds.append(rnd.choice([("ZINTERSTORE", "c", 2, "a", "b", "AGGREGATE", "MAX"),
+                                    ("ZUNIONSTORE", "c", 2, "a", "b", "WEIGHTS", 2, -1),
+                                    ("ZDIFFSTORE", "c", 2, "a", "b"),
+                                    ("ZRANGESTORE", "c", k, bound(), bound(), "BYSCORE")]))
+            cmds += ["ZRANGE c 0 -1 WITHSCORES", "OBJECT ENCODING c"]
+        elif op == 12:
+            cmds.append(("ZPOPMIN", k, rnd.randrange(0, 4)))
+        else:
+            cmds += [("OBJECT", "ENCODING", k), ("ZCARD", k)]
+    compat.check(*cmds)
