@@ -111,7 +111,7 @@ PROFILES = {
     # then the memory of collection-shaped data (bench/memory_types.py).
     # LRANGE_* replies are 100/600 elements: fewer requests per run.
     "issue4": {"parts": ("throughput", "memtypes"), "tests": ISSUE4_TESTS,
-               "requests": (100_000, 500_000), "scale": {"lrange_100": 0.5, "lrange_600": 0.2}},
+               "requests": (100_000, 1_000_000), "scale": {"lrange_100": 0.5, "lrange_600": 0.2}},
 }
 PROFILE_ALIASES = {"collections": "issue4"}
 
