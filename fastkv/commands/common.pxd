@@ -1,5 +1,5 @@
 # Helpers shared by the Cython command modules.
-from fastkv._core.cdefs cimport fk_entry, fk_string2ll, fk_mstime, OBJ_STRING
+from fastkv._core.cdefs cimport fk_entry, fk_string2ll, fk_ll2string, fk_stringmatchlen, fk_mstime, OBJ_STRING
 from fastkv._core.client cimport Client
 from fastkv._core.keyspace cimport (Database, string_view, entry_type, notify_event,
     signal_modified_key, LOOKUP_NONE, LOOKUP_WRITE)
@@ -53,3 +53,62 @@ cdef inline int key_written(Client c, int i, int type, const char *event) except
     (Redis's signalModifiedKey + notifyKeyspaceEvent pair)."""
     signal_modified_key(c.db, c.argv[i].p, c.argv[i].n)
     return notify_event(c.db, type, event, c.argv[i].p, c.argv[i].n)
+
+
+# -- SCAN and the *SCAN commands: one option parser (scanGenericCommand) ----
+
+cdef struct ScanOpts:
+    long long count         # COUNT, default 10
+    const char *pat         # MATCH pattern, NULL = everything (also for "*")
+    int patlen
+    const char *typ         # SCAN's TYPE, NULL = any type
+    int typlen
+
+cdef inline int scan_options(Client c, int i, ScanOpts *o, bint allow_type) except -1:
+    """COUNT, MATCH (and, for SCAN, TYPE) from argv[i:].  Returns 1 after
+    replying an error.  Pointers stay valid while the command runs."""
+    o.count = 10
+    o.pat = NULL
+    o.patlen = 0
+    o.typ = NULL
+    o.typlen = 0
+    while i < c.argc:
+        if arg_eq(c, i, b"count", 5) and c.argc - i >= 2:
+            if not arg_ll(c, i + 1, &o.count):
+                c.add_not_integer()
+                return 1
+            if o.count < 1:
+                c.add_syntax_error()
+                return 1
+            i += 2
+        elif arg_eq(c, i, b"match", 5) and c.argc - i >= 2:
+            o.pat = c.argv[i + 1].p
+            o.patlen = <int>c.argv[i + 1].n
+            if o.patlen == 1 and o.pat[0] == b'*':
+                o.pat = NULL
+            i += 2
+        elif allow_type and arg_eq(c, i, b"type", 4) and c.argc - i >= 2:
+            o.typ = c.argv[i + 1].p
+            o.typlen = <int>c.argv[i + 1].n
+            i += 2
+        else:
+            c.add_syntax_error()
+            return 1
+    return 0
+
+cdef inline bint scan_match(ScanOpts *o, const char *s, Py_ssize_t n) noexcept:
+    return o.pat == NULL or fk_stringmatchlen(o.pat, o.patlen, s, <int>n, 0) != 0
+
+cdef inline long long scan_max_iterations(ScanOpts *o) noexcept:
+    """Buckets a scan call may visit: COUNT*10, without overflow for huge COUNTs."""
+    return o.count * 10 if o.count <= 922337203685477580 else 9223372036854775807
+
+cdef inline int reply_scan_cursor(Client c, unsigned long long cursor) except -1:
+    """The head of a SCAN reply: [cursor as a bulk string, ...]."""
+    cdef char buf[24]
+    cdef int n = fk_ll2string(buf, sizeof(buf), <long long>cursor) if cursor <= 9223372036854775807 else 0
+    c.add_array_len(2)
+    if n == 0:
+        s = str(cursor).encode()
+        return c.add_bulk(s, len(s))
+    return c.add_bulk(buf, n)

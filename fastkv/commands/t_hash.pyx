@@ -19,7 +19,7 @@ from fastkv._core.keyspace cimport (Database, notify_event, LOOKUP_NONE, LOOKUP_
     NOTIFY_GENERIC, NOTIFY_HASH)
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport (arg_eq, arg_ll, mark_dirty, lookup_typed, key_written,
-    WRONGTYPE_ENTRY)
+    WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor)
 
 attach()
 
@@ -477,17 +477,12 @@ cdef int hscan_impl(Client c) except -1:
     with cursor 0; a hashtable is scanned with fk_dict_scan's cursor."""
     cdef unsigned long long ucursor
     cdef uint64_t cursor
-    cdef long long count = 10
-    cdef const char *pat = NULL
-    cdef int plen = 0
-    cdef int i = 3
+    cdef ScanOpts o
     cdef fk_entry *e
     cdef fk_hash_iter it
     cdef fk_hash_evec vec
     cdef const char *p
     cdef size_t n, k, nmatch
-    cdef char cbuf[24]
-    cdef int cn
     if not fk_parse_scan_cursor(c.argv[2].p, c.argv[2].n, &ucursor):
         return c.add_error_str("ERR invalid cursor")
     cursor = ucursor
@@ -496,35 +491,22 @@ cdef int hscan_impl(Client c) except -1:
         return c.add_raw(b"*2\r\n$1\r\n0\r\n*0\r\n", 15)
     if e == WRONGTYPE_ENTRY:
         return 0
-    while i < c.argc:
-        if arg_eq(c, i, b"count", 5) and c.argc - i >= 2:
-            if not arg_ll(c, i + 1, &count):
-                return c.add_not_integer()
-            if count < 1:
-                return c.add_syntax_error()
-            i += 2
-        elif arg_eq(c, i, b"match", 5) and c.argc - i >= 2:
-            pat = c.argv[i + 1].p
-            plen = <int>c.argv[i + 1].n
-            if plen == 1 and pat[0] == b'*':
-                pat = NULL
-            i += 2
-        else:
-            return c.add_syntax_error()
+    if scan_options(c, 3, &o, False):
+        return 0
 
     if entry_enc(e) == ENC_LISTPACK:
         nmatch = 0
         fk_hash_iter_init(&it, e)
         while fk_hash_iter_next(&it):
             p = fk_hash_iter_field(&it, &n)
-            if pat == NULL or fk_stringmatchlen(pat, plen, p, <int>n, 0):
+            if scan_match(&o, p, n):
                 nmatch += 1
         c.add_raw(b"*2\r\n$1\r\n0\r\n", 11)
         c.add_array_len(nmatch * 2)
         fk_hash_iter_init(&it, e)
         while fk_hash_iter_next(&it):
             p = fk_hash_iter_field(&it, &n)
-            if pat == NULL or fk_stringmatchlen(pat, plen, p, <int>n, 0):
+            if scan_match(&o, p, n):
                 c.add_bulk(p, n)
                 p = fk_hash_iter_value(&it, &n)
                 c.add_bulk(p, n)
@@ -533,16 +515,14 @@ cdef int hscan_impl(Client c) except -1:
     vec.v = NULL
     vec.n = vec.cap = 0
     try:
-        fk_hash_ht_scan(e, &cursor, count, &vec)
+        fk_hash_ht_scan(e, &cursor, o.count, &vec)
         nmatch = 0
         for k in range(vec.n):
             p = fk_hash_entry_field(vec.v[k], &n)
-            if pat == NULL or fk_stringmatchlen(pat, plen, p, <int>n, 0):
+            if scan_match(&o, p, n):
                 vec.v[nmatch] = vec.v[k]
                 nmatch += 1
-        c.add_array_len(2)
-        cn = fk_ll2string(cbuf, sizeof(cbuf), <long long>cursor)
-        c.add_bulk(cbuf, cn)
+        reply_scan_cursor(c, cursor)
         c.add_array_len(nmatch * 2)
         for k in range(nmatch):
             reply_pair_flat(c, vec.v[k])

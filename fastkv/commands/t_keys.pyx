@@ -17,7 +17,8 @@ from fastkv._core.keyspace cimport (Database, Keyspace, string_view, entry_type,
     LOOKUP_WRITE, LOOKUP_NOTOUCH, LOOKUP_NOSTATS, SHARED_INTEGERS, LRU_CLOCK_MAX,
     NOTIFY_GENERIC, NOTIFY_NEW, signal_key_as_ready)
 from fastkv._core.shared cimport attach
-from fastkv.commands.common cimport arg_eq, arg_ll, mark_dirty, key_written
+from fastkv.commands.common cimport (arg_eq, arg_ll, mark_dirty, key_written, ScanOpts, scan_options,
+    scan_match, scan_max_iterations, reply_scan_cursor)
 from fastkv._core.cdefs_lazyfree cimport (fk_lazyfree_effort, fk_lazyfree_entry,
     fk_lazyfree_user_del, fk_lazyfree_user_flush, FK_LAZYFREE_THRESHOLD)
 
@@ -182,44 +183,29 @@ cdef int parse_cursor(Client c, int i, uint64_t *cursor) except -1:
 
 cdef int scan_impl(Client c) except -1:
     cdef uint64_t cursor
-    cdef long long count = 10
-    cdef bytes pattern = None
     cdef bytes typ = None
-    cdef int i = 2
     cdef Database db = c.db
     cdef ScanAcc acc
     cdef list keys = []
     cdef long long maxiter
     cdef fk_entry *e
+    cdef ScanOpts o
     if parse_cursor(c, 1, &cursor):
         return 0
-    while i < c.argc:
-        if arg_eq(c, i, b"count", 5) and c.argc - i >= 2:
-            if not arg_ll(c, i + 1, &count):
-                return c.add_not_integer()
-            if count < 1:
-                return c.add_syntax_error()
-            i += 2
-        elif arg_eq(c, i, b"match", 5) and c.argc - i >= 2:
-            pattern = c.arg(i + 1)
-            if pattern == b"*":
-                pattern = None
-            i += 2
-        elif arg_eq(c, i, b"type", 4) and c.argc - i >= 2:
-            typ = c.arg(i + 1).lower()
-            i += 2
-        else:
-            return c.add_syntax_error()
+    if scan_options(c, 2, &o, True):
+        return 0
+    if o.typ != NULL:
+        typ = o.typ[:o.typlen].lower()
     acc.keys = <PyObject *>keys
-    maxiter = count * 10 if count <= LLONG_MAX // 10 else LLONG_MAX   # no overflow for huge COUNTs
+    maxiter = scan_max_iterations(&o)
     while True:
         cursor = fk_dict_scan(db.dict, cursor, _scan_collect, &acc)
         maxiter -= 1
-        if cursor == 0 or maxiter <= 0 or len(keys) >= count:
+        if cursor == 0 or maxiter <= 0 or len(keys) >= o.count:
             break
     out = []
     for k in keys:
-        if pattern is not None and not fk_stringmatchlen(pattern, len(pattern), k, len(k), 0):
+        if not scan_match(&o, k, len(k)):
             continue
         e = db.lookup(k, len(k), LOOKUP_NOTOUCH | LOOKUP_NOSTATS | LOOKUP_WRITE)  # expires if due
         if e == NULL:
@@ -227,9 +213,7 @@ cdef int scan_impl(Client c) except -1:
         if typ is not None and type_name(e) != typ:
             continue
         out.append(k)
-    c.add_array_len(2)
-    cs = str(cursor).encode()
-    c.add_bulk(cs, len(cs))
+    reply_scan_cursor(c, cursor)
     c.add_array_len(len(out))
     for k in out:
         c.add_bulk(k, len(k))

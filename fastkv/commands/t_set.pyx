@@ -25,7 +25,7 @@ from fastkv._core.keyspace cimport (Database, entry_type, entry_encoding, entry_
     NOTIFY_GENERIC, NOTIFY_SET, NOTIFY_NEW)
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport (arg_eq, arg_ll, lookup_typed, mark_dirty, key_written,
-    WRONGTYPE_ENTRY)
+    WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor)
 
 attach()
 
@@ -730,15 +730,12 @@ cdef void _scan_collect(void *priv, fk_entry *e) noexcept:
 
 cdef int sscan_impl(Client c) except -1:
     cdef unsigned long long cursor
-    cdef long long count = 10
     cdef long long maxiter
-    cdef bytes pattern = None
-    cdef int i = 3
+    cdef ScanOpts o
     cdef fk_entry *e
     cdef list keys = []
     cdef list out
     cdef bytes k
-    cdef bytes cs
     if not fk_parse_scan_cursor(c.argv[2].p, c.argv[2].n, &cursor):
         return c.add_error_str("ERR invalid cursor")
     e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_SET)
@@ -746,37 +743,20 @@ cdef int sscan_impl(Client c) except -1:
         return 0
     if e == NULL:
         return c.add_raw(b"*2\r\n$1\r\n0\r\n*0\r\n", 15)
-    while i < c.argc:
-        if arg_eq(c, i, b"count", 5) and c.argc - i >= 2:
-            if not arg_ll(c, i + 1, &count):
-                return c.add_not_integer()
-            if count < 1:
-                return c.add_syntax_error()
-            i += 2
-        elif arg_eq(c, i, b"match", 5) and c.argc - i >= 2:
-            pattern = c.arg(i + 1)
-            if pattern == b"*":
-                pattern = None
-            i += 2
-        else:
-            return c.add_syntax_error()
+    if scan_options(c, 3, &o, False):
+        return 0
     if entry_encoding(e) == ENC_INTSET:
         keys = set_items(e)
         cursor = 0
     else:
-        maxiter = count * 10 if count <= LLONG_MAX // 10 else LLONG_MAX
+        maxiter = scan_max_iterations(&o)
         while True:
             cursor = fk_dict_scan(<fk_dict *>e.v.ptr, cursor, _scan_collect, <void *>keys)
             maxiter -= 1
-            if cursor == 0 or maxiter <= 0 or len(keys) >= count:
+            if cursor == 0 or maxiter <= 0 or len(keys) >= o.count:
                 break
-    if pattern is not None:
-        out = [k for k in keys if fk_stringmatchlen(pattern, len(pattern), k, len(k), 0)]
-    else:
-        out = keys
-    c.add_array_len(2)
-    cs = str(cursor).encode()
-    c.add_bulk(cs, len(cs))
+    out = [k for k in keys if scan_match(&o, k, len(k))]
+    reply_scan_cursor(c, cursor)
     c.add_array_len(len(out))
     for k in out:
         c.add_bulk(k, len(k))

@@ -26,7 +26,7 @@ from fastkv._core.keyspace cimport (Database, entry_type, entry_encoding, notify
     signal_modified_key, LOOKUP_NONE, LOOKUP_WRITE, NOTIFY_GENERIC, NOTIFY_ZSET, NOTIFY_NEW)
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport (arg_eq, arg_ll, lookup_typed, mark_dirty, key_written,
-    WRONGTYPE_ENTRY)
+    WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor)
 from fastkv.commands.t_set cimport set_items
 
 attach()
@@ -1145,9 +1145,8 @@ cdef void _scan_collect(void *priv, fk_zsl_node *x) noexcept:
 
 cdef int zscan_impl(Client c) except -1:
     cdef unsigned long long cursor
-    cdef long long count = 10, maxiter
-    cdef bytes pattern = None
-    cdef int i = 3
+    cdef long long maxiter
+    cdef ScanOpts o
     cdef fk_entry *e
     cdef list pairs = []
     cdef fk_zset_iter it
@@ -1162,20 +1161,8 @@ cdef int zscan_impl(Client c) except -1:
         return 0
     if e == NULL:
         return c.add_raw(b"*2\r\n$1\r\n0\r\n*0\r\n", 15)
-    while i < c.argc:
-        if arg_eq(c, i, b"count", 5) and c.argc - i >= 2:
-            if not arg_ll(c, i + 1, &count):
-                return c.add_not_integer()
-            if count < 1:
-                return c.add_syntax_error()
-            i += 2
-        elif arg_eq(c, i, b"match", 5) and c.argc - i >= 2:
-            pattern = c.arg(i + 1)
-            if pattern == b"*":
-                pattern = None
-            i += 2
-        else:
-            return c.add_syntax_error()
+    if scan_options(c, 3, &o, False):
+        return 0
     if entry_encoding(e) == ENC_LISTPACK:
         # the whole listpack at once, elements as stored (scores as d2string wrote them)
         lp = <unsigned char *>e.v.ptr
@@ -1187,17 +1174,14 @@ cdef int zscan_impl(Client c) except -1:
             pe = fk_lp_next(lp, pe)
         cursor = 0
     else:
-        maxiter = count * 10 if count <= LLONG_MAX // 10 else LLONG_MAX
+        maxiter = scan_max_iterations(&o)
         while True:
             cursor = fk_zset_scan(<fk_zset *>e.v.ptr, cursor, _scan_collect, <void *>pairs)
             maxiter -= 1
-            if cursor == 0 or maxiter <= 0 or len(pairs) >= count:
+            if cursor == 0 or maxiter <= 0 or len(pairs) >= o.count:
                 break
-    if pattern is not None:
-        pairs = [pr for pr in pairs if fk_stringmatchlen(pattern, len(pattern), pr[0], len(pr[0]), 0)]
-    c.add_array_len(2)
-    cs = str(cursor).encode()
-    c.add_bulk(cs, len(cs))
+    pairs = [pr for pr in pairs if scan_match(&o, pr[0], len(pr[0]))]
+    reply_scan_cursor(c, cursor)
     c.add_array_len(len(pairs) * 2)
     for m, sc in pairs:
         c.add_bulk(m, len(m))
