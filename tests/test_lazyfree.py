@@ -340,13 +340,13 @@ def test_c_stress_used_memory_exact(tmp_path, sanitize):
     srcs = sorted(os.path.join(csrc, f) for f in os.listdir(csrc) if f.endswith(".c"))
     exe = str(tmp_path / "lazyfree_stress")
     flags = ["-O2"] if not sanitize else ["-O1", "-g", "-fsanitize=" + sanitize]
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)        # the suite may run under a preloaded ASan
     build = subprocess.run([cc, *flags, "-I", csrc, *srcs, os.path.join(ROOT, "tests", "c", "lazyfree_stress.c"),
-                            "-lpthread", "-lm", "-o", exe], capture_output=True, text=True)
+                            "-lpthread", "-lm", "-o", exe], capture_output=True, text=True, env=env)
     if build.returncode != 0 and sanitize:
         pytest.skip("cannot build with -fsanitize=%s: %s" % (sanitize, build.stderr[-300:]))
     assert build.returncode == 0, build.stderr[-3000:]
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
     run = subprocess.run([exe, "20000" if sanitize else "100000"], capture_output=True, text=True,
                          timeout=300, env=env)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
