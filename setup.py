@@ -89,17 +89,18 @@ extensions = [
     ext("fastkv.commands.t_pubsub", ["fastkv/commands/t_pubsub.pyx"]),
     ext("fastkv.commands.t_multi", ["fastkv/commands/t_multi.pyx"]),
     ext("fastkv.commands.t_conn", ["fastkv/commands/t_conn.pyx"]),
-    # collection types (issue 6): one line each
-    ext("fastkv.commands.t_zset", ["fastkv/commands/t_zset.pyx"]),
-    ext("fastkv._core.ctest_skiplist", ["fastkv/_core/ctest_skiplist.pyx"]),
-    ext("fastkv.commands.t_hash", ["fastkv/commands/t_hash.pyx"]),
-    ext("fastkv._core.ctest_hash", ["fastkv/_core/ctest_hash.pyx"]),
-    ext("fastkv.commands.t_set", ["fastkv/commands/t_set.pyx"]),
-    ext("fastkv._core.ctest_intset", ["fastkv/_core/ctest_intset.pyx"]),
+    # collection types (issue 6)
     ext("fastkv.commands.t_list", ["fastkv/commands/t_list.pyx"]),
-    ext("fastkv._core.ctest_quicklist", ["fastkv/_core/ctest_quicklist.pyx"]),
-    ext("fastkv._core.ctest_listpack", ["fastkv/_core/ctest_listpack.pyx"]),
+    ext("fastkv.commands.t_hash", ["fastkv/commands/t_hash.pyx"]),
+    ext("fastkv.commands.t_set", ["fastkv/commands/t_set.pyx"]),
+    ext("fastkv.commands.t_zset", ["fastkv/commands/t_zset.pyx"]),
     ext("fastkv.commands.t_sort", ["fastkv/commands/t_sort.pyx"]),
+    # thin handles on the C structures for the unit tests (tests/test_cstructs_*.py)
+    ext("fastkv._core.ctest_listpack", ["fastkv/_core/ctest_listpack.pyx"]),
+    ext("fastkv._core.ctest_quicklist", ["fastkv/_core/ctest_quicklist.pyx"]),
+    ext("fastkv._core.ctest_hash", ["fastkv/_core/ctest_hash.pyx"]),
+    ext("fastkv._core.ctest_intset", ["fastkv/_core/ctest_intset.pyx"]),
+    ext("fastkv._core.ctest_skiplist", ["fastkv/_core/ctest_skiplist.pyx"]),
 ]
 
 setup(

@@ -53,11 +53,10 @@ const fk_objtype *const fk_objtypes[FK_OBJ_NTYPES][FK_ENC_NENCODINGS] = {
         [FK_ENC_INT] = &string_int,
         [FK_ENC_EMBSTR] = &string_embstr,
     },
-    /* collection rows (issue 6): one block per type */
-    [FK_OBJ_ZSET] = { [FK_ENC_LISTPACK] = &fk_row_zset_listpack, [FK_ENC_SKIPLIST] = &fk_row_zset_skiplist, },
+    [FK_OBJ_LIST] = { [FK_ENC_QUICKLIST] = &fk_row_list_quicklist, },
     [FK_OBJ_HASH] = { [FK_ENC_LISTPACK] = &fk_row_hash_listpack, [FK_ENC_HT] = &fk_row_hash_ht, },
     [FK_OBJ_SET] = { [FK_ENC_INTSET] = &fk_row_set_intset, [FK_ENC_HT] = &fk_row_set_ht, },
-    [FK_OBJ_LIST] = { [FK_ENC_QUICKLIST] = &fk_row_list_quicklist, },
+    [FK_OBJ_ZSET] = { [FK_ENC_LISTPACK] = &fk_row_zset_listpack, [FK_ENC_SKIPLIST] = &fk_row_zset_skiplist, },
 };
 
 void fk_object_entry_free(fk_dict *d, fk_entry *e) {

@@ -64,14 +64,14 @@ typedef struct fk_objtype {
 /* Rows are written with designated initializers (.type_name = ...), so new
  * fields can be added without touching every row. */
 
-/* Rows defined by each type's C file (one line each). */
-extern const fk_objtype fk_row_zset_listpack;
-extern const fk_objtype fk_row_zset_skiplist;
-extern const fk_objtype fk_row_hash_listpack;
+/* Rows defined by each type's C file. */
+extern const fk_objtype fk_row_list_quicklist;    /* fk_quicklist.c */
+extern const fk_objtype fk_row_hash_listpack;     /* fk_t_hash.c */
 extern const fk_objtype fk_row_hash_ht;
-extern const fk_objtype fk_row_set_intset;
+extern const fk_objtype fk_row_set_intset;        /* fk_t_set.c */
 extern const fk_objtype fk_row_set_ht;
-extern const fk_objtype fk_row_list_quicklist;
+extern const fk_objtype fk_row_zset_listpack;     /* fk_zset.c */
+extern const fk_objtype fk_row_zset_skiplist;
 
 extern const fk_objtype *const fk_objtypes[FK_OBJ_NTYPES][FK_ENC_NENCODINGS];
 

@@ -14,14 +14,8 @@ Python functions `fn(client, argv)` for slow admin commands.
 from fastkv._core.client import Command, FLAG_BITS, CONTEXT_BITS
 from fastkv import meta
 from fastkv.commands.util import help_handler
-from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_keys, t_multi,
-                             t_pubsub, t_string)
-# collection types (issue 6): one import line each
-from fastkv.commands import t_sort
-from fastkv.commands import t_zset
-from fastkv.commands import t_list
-from fastkv.commands import t_hash
-from fastkv.commands import t_set
+from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_hash, t_keys,
+                             t_list, t_multi, t_pubsub, t_set, t_sort, t_string, t_zset)
 
 
 class Row:
