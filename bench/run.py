@@ -37,7 +37,9 @@ Two measurements:
   spop, zadd, zpopmin, lrange_100, lrange_600 at -P 1 and -P 16, alternating
   servers.  Each test is its own redis-benchmark run on the same pair of
   servers, in that order, so both see the same key states (LPOP/RPOP drain
-  what LPUSH/RPUSH added, SPOP/ZPOPMIN what SADD/ZADD added).  ``-t
+  what LPUSH/RPUSH added).  SPOP and ZPOPMIN run as ``-t sadd,spop`` and
+  ``-t zadd,zpopmin`` (redis-benchmark fills the key, then pops; the pop's
+  row is reported), so every run pops from the same state.  ``-t
   lrange_N`` makes redis-benchmark run its "LPUSH (needed to benchmark
   LRANGE)" phase first, exactly as it does on its own; the LRANGE row is
   the one reported.  lrange_100 runs half and lrange_600 a fifth of -n.
@@ -110,10 +112,15 @@ PROFILES = {
     # Collections (issue 6): redis-benchmark's own list/set/hash/zset tests,
     # then the memory of collection-shaped data (bench/memory_types.py).
     # LRANGE_* replies are 100/600 elements: fewer requests per run.
-    "issue4": {"parts": ("throughput", "memtypes"), "tests": ISSUE4_TESTS,
+    "issue4": {"parts": ("throughput", "memtypes"), "tests": ISSUE4_TESTS, "prefill": True,
                "requests": (100_000, 1_000_000), "scale": {"lrange_100": 0.5, "lrange_600": 0.2}},
 }
 PROFILE_ALIASES = {"collections": "issue4"}
+# Pop tests that run, in the same redis-benchmark invocation, the push test
+# that fills their key first (as `-t sadd,spop` does), so that every run
+# pops from the same state instead of an emptied set after the first run.
+# Only the pop's row is reported.  (lrange_* fill their list themselves.)
+PREFILL = {"spop": ["sadd"], "zpopmin": ["zadd"]}
 
 
 # --------------------------------------------------------------------------
@@ -509,7 +516,8 @@ def run_redis_benchmark(
     cmd = pin + [
         args.redis_benchmark, "-h", HOST, "-p", str(server.port),
         "-c", str(args.clients), "-n", str(requests), "-P", str(pipeline),
-        "-r", str(args.keyspace), "-t", test, "--csv", "-q",
+        "-r", str(args.keyspace), "-t", ",".join(PREFILL.get(test, []) + [test]) if args.prefill else test,
+        "--csv", "-q",
     ]
     proc = subprocess.Popen(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -1267,6 +1275,7 @@ def parse_args(argv=None):
     a.profile = PROFILE_ALIASES.get(a.profile, a.profile)
     prof = PROFILES[a.profile]
     a.scale = prof.get("scale", {})
+    a.prefill = prof.get("prefill", False)
     if a.only:
         a.parts = [x.strip() for x in a.only.split(",") if x.strip()]
         bad = [x for x in a.parts if x not in PARTS]
