@@ -68,7 +68,9 @@ def test_row_through_the_keyspace(r, row):
     assert r.copy(K, K + ":copy") == 1
     assert read(r, K + ":copy") == value
     assert r.object("encoding", K + ":copy") == enc.encode()
-    assert r.memory_usage(K) == r.memory_usage(K + ":copy")
+    # the same value (the key name of the copy is 5 bytes longer; allocators
+    # may or may not round that away)
+    assert 0 <= r.memory_usage(K + ":copy") - r.memory_usage(K) <= 5 + 16
     assert r.memory_usage(K) > 0
     r.delete(K)
     assert read(r, K + ":copy") == value
