@@ -391,3 +391,31 @@ def test_blmove_served_into_wrong_type(srv):
     assert a.read_raw_reply().startswith(b"-WRONGTYPE ")
     wait_blocked(srv.admin, 0)
     assert srv.admin.call("LRANGE", "src", 0, -1) == [b"x"]
+
+
+@pytest.mark.compat
+def test_blocked_command_counted_once(compat):
+    """A BLPOP that blocks is one call in commandstats, whether it times out
+    or is served (Redis's updateStatsOnUnblock), not one per attempt."""
+    import threading
+    import time as _time
+
+    calls = []
+    for srv in (compat.fk_server, compat.rd_server):
+        r = srv.client()
+        r.config_resetstat()
+        assert r.blpop(["cnt:q"], timeout=0.05) is None           # times out
+        waiter = srv.client()
+        t = threading.Thread(target=lambda: waiter.blpop(["cnt:q2"], timeout=5))
+        t.start()
+        for _ in range(100):
+            if r.info("clients")["blocked_clients"]:
+                break
+            _time.sleep(0.02)
+        r.rpush("cnt:q2", "a")                                        # served
+        t.join()
+        calls.append(r.info("commandstats")["cmdstat_blpop"]["calls"])
+        r.delete("cnt:q2")
+        waiter.close()
+        r.close()
+    assert calls == [2, 2]

@@ -160,6 +160,7 @@ cdef class Client:
     cdef public list bkeys                    # keys waited on (bytes), in bdb
     cdef public Database bdb
     cdef object btimer                        # the loop's TimerHandle for the timeout
+    cdef Command bcmd                         # the blocked command, counted when answered
 
     # query buffer and parser state
     cdef char *qb

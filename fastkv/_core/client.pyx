@@ -35,6 +35,7 @@ from fastkv._core.shared cimport attach
 
 attach()
 
+import asyncio
 import sys
 import time
 import traceback
@@ -799,6 +800,14 @@ cdef class Client:
             # The write path's last stage: writers (AOF, replicas) get the
             # command as it ran, in the db it ran in.
             ks.propagate(db.id, self.argv_list())
+        if self.flags & CF_BLOCKED:
+            # A command that blocked is counted once, when it is finally
+            # answered (served, timed out, unblocked), as Redis does.
+            self.bcmd = cmd
+            self.last_cmd = cmd.name
+            if srv.monitors and not (self.flags & CF_REPROCESSING):
+                self.feed_monitors()
+            return 0
         cmd.calls += 1
         cmd.usec += dur
         if srv.total_error_replies != errors:
@@ -807,7 +816,8 @@ cdef class Client:
         self.last_cmd = cmd.name
         if self.flags & CF_REPLY_SKIP:
             self.flags &= ~CF_REPLY_SKIP
-        if srv.monitors and not (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)):
+        if srv.monitors and not (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) \
+                and not (self.flags & CF_REPROCESSING):
             self.feed_monitors()
         if srv.slowlog_threshold_us >= 0 and dur >= srv.slowlog_threshold_us and srv.slowlog is not None \
                 and not (cmd.flags & CMD_SKIP_SLOWLOG):
@@ -910,7 +920,6 @@ cdef class Client:
         self.bdb = db
         self.srv.blocked_clients += 1
         if deadline_ms:
-            import asyncio
             self.btimer = asyncio.get_event_loop().call_later(
                 max(0.0, (deadline_ms - fk_mstime()) / 1000.0), self.block_timed_out)
         return 0
@@ -980,6 +989,12 @@ cdef class Client:
             self.add_error_str("UNBLOCKED client unblocked via CLIENT UNBLOCK")
         else:
             self.add_null_array()
+        if self.bcmd is not None:       # updateStatsOnUnblock
+            self.bcmd.calls += 1
+            if error:
+                self.bcmd.failed_calls += 1
+            self.srv.total_commands += 1
+            self.bcmd = None
         self.reset_request()
         self.process_input()
         self.flush()
