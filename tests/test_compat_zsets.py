@@ -535,3 +535,27 @@ def test_random_ranges_vs_redis(compat, zset_config, seed):
         else:
             cmds += [("OBJECT", "ENCODING", k), ("ZCARD", k)]
     compat.check(*cmds)
+
+
+@pytest.mark.compat
+def test_random_pick_count_limits(compat):
+    """The count of ZRANDMEMBER/HRANDFIELD/SRANDMEMBER at the edges of long
+    long (LLONG_MIN has no positive counterpart: refused, never looped on)."""
+    compat.check(
+        "ZADD z 1 a 2 b", "HSET h f v", "SADD s a b",
+        "ZRANDMEMBER z -9223372036854775808",
+        "ZRANDMEMBER z -9223372036854775808 WITHSCORES",
+        "ZRANDMEMBER z 9223372036854775807 WITHSCORES",
+        "ZRANDMEMBER z -4611686018427387904 WITHSCORES",
+        "ZRANDMEMBER z 0 WITHSCORES",
+        "ZRANDMEMBER z 1 WITHSCORE",
+        "ZRANDMEMBER z x",
+        "HRANDFIELD h -9223372036854775808",
+        "HRANDFIELD h -9223372036854775808 WITHVALUES",
+        "HRANDFIELD h 9223372036854775807 WITHVALUES",
+        "HRANDFIELD h 1 WITHSCORES",
+        "SRANDMEMBER s -9223372036854775808",
+        "SRANDMEMBER s 1 x",
+        "ZRANDMEMBER missing -9223372036854775808",
+        "HRANDFIELD missing 5",
+    )

@@ -112,3 +112,35 @@ cdef inline int reply_scan_cursor(Client c, unsigned long long cursor) except -1
         s = str(cursor).encode()
         return c.add_bulk(s, len(s))
     return c.add_bulk(buf, n)
+
+
+# -- SRANDMEMBER / HRANDFIELD / ZRANDMEMBER count ---------------------------
+
+cdef inline int rand_count_args(Client c, const char *word, Py_ssize_t wn, long long *l,
+                                bint *withflag) except -1:
+    """The `count [WITHVALUES|WITHSCORES]` of the random-pick commands, with
+    Redis's checks in Redis's order (range, syntax, the halved range when
+    the flag doubles the reply).  word=NULL: no flag allowed.  Returns 1
+    after replying an error."""
+    withflag[0] = False
+    if not arg_ll(c, 2, l):
+        c.add_not_integer()
+        return 1
+    if l[0] < -9223372036854775807:
+        c.add_error_str("ERR value is out of range, value must between "
+                        "-9223372036854775807 and 9223372036854775807")
+        return 1
+    if c.argc > 4 or (c.argc == 4 and (word == NULL or not arg_eq(c, 3, word, wn))):
+        c.add_syntax_error()
+        return 1
+    if c.argc == 4:
+        withflag[0] = True
+        if l[0] < -4611686018427387903 or l[0] > 4611686018427387903:
+            c.add_error_str("ERR value is out of range")
+            return 1
+    return 0
+
+cdef inline unsigned long long rand_count(long long l, bint *uniq) noexcept:
+    """|l|; uniq is False for a negative count (picks may repeat)."""
+    uniq[0] = l >= 0
+    return <unsigned long long>l if l >= 0 else <unsigned long long>(-l)

@@ -19,7 +19,8 @@ from fastkv._core.keyspace cimport (Database, notify_event, LOOKUP_NONE, LOOKUP_
     NOTIFY_GENERIC, NOTIFY_HASH)
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport (arg_eq, arg_ll, mark_dirty, lookup_typed, key_written,
-    WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor)
+    WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor,
+    rand_count_args, rand_count)
 
 attach()
 
@@ -353,11 +354,7 @@ cdef int hrandfield_with_count(Client c, long long l, bint withvalues) except -1
     if e == WRONGTYPE_ENTRY:
         return 0
     size = fk_hash_len(e)
-    if l >= 0:
-        count = <unsigned long long>l
-    else:
-        count = <unsigned long long>(-l)
-        uniq = False
+    count = rand_count(l, &uniq)
     if count == 0:
         return c.add_array_len(0)
 
@@ -447,17 +444,8 @@ cdef int hrandfield_impl(Client c) except -1:
     cdef fk_entry *e
     cdef fk_lp_entry key
     if c.argc >= 3:
-        if not arg_ll(c, 2, &l):
-            return c.add_not_integer()
-        if l < -LLONG_MAX:
-            return c.add_error_str("ERR value is out of range, value must between "
-                                   "-9223372036854775807 and 9223372036854775807")
-        if c.argc > 4 or (c.argc == 4 and not arg_eq(c, 3, b"withvalues", 10)):
-            return c.add_syntax_error()
-        elif c.argc == 4:
-            withvalues = True
-            if l < -LLONG_MAX // 2 or l > LLONG_MAX // 2:
-                return c.add_error_str("ERR value is out of range")
+        if rand_count_args(c, b"withvalues", 10, &l, &withvalues):
+            return 0
         return hrandfield_with_count(c, l, withvalues)
     e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_HASH)
     if e == NULL:

@@ -25,7 +25,8 @@ from fastkv._core.keyspace cimport (Database, entry_type, entry_encoding, entry_
     NOTIFY_GENERIC, NOTIFY_SET, NOTIFY_NEW)
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport (arg_eq, arg_ll, lookup_typed, mark_dirty, key_written,
-    WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor)
+    WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor,
+    rand_count_args, rand_count)
 
 attach()
 
@@ -380,11 +381,7 @@ cdef int srandmember_with_count(Client c) except -1:
     if l < -LLONG_MAX:
         return c.add_error_str("ERR value is out of range, value must between "
                                "-9223372036854775807 and 9223372036854775807")
-    if l >= 0:
-        count = <unsigned long long>l
-    else:
-        count = <unsigned long long>(-l)
-        uniq = False
+    count = rand_count(l, &uniq)
     e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_SET)
     if e == WRONGTYPE_ENTRY:
         return 0

@@ -26,7 +26,8 @@ from fastkv._core.keyspace cimport (Database, entry_type, entry_encoding, notify
     signal_modified_key, LOOKUP_NONE, LOOKUP_WRITE, NOTIFY_GENERIC, NOTIFY_ZSET, NOTIFY_NEW)
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport (arg_eq, arg_ll, lookup_typed, mark_dirty, key_written,
-    WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor)
+    WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor,
+    rand_count_args, rand_count)
 from fastkv.commands.t_set cimport set_items
 
 attach()
@@ -881,11 +882,7 @@ cdef int zrandmember_with_count(Client c, long long l, bint withscores) except -
     if e == NULL:
         return c.add_array_len(0)
     size = fk_zset_length(e)
-    if l >= 0:
-        count = <unsigned long long>l
-    else:
-        count = <unsigned long long>(-l)
-        uniq = False
+    count = rand_count(l, &uniq)
     if count == 0:
         return c.add_array_len(0)
     # CASE 1: negative count (or 1): N independent picks, repetitions allowed
@@ -925,14 +922,8 @@ cdef int zrandmember_impl(Client c) except -1:
     cdef bint withscores = False
     cdef fk_entry *e
     if c.argc >= 3:
-        if not arg_ll(c, 2, &l):
-            return c.add_not_integer()
-        if c.argc > 4 or (c.argc == 4 and not arg_eq(c, 3, b"withscores", 10)):
-            return c.add_syntax_error()
-        elif c.argc == 4:
-            withscores = True
-            if l < -LLONG_MAX // 2 or l > LLONG_MAX // 2:
-                return c.add_error_str("ERR value is out of range")
+        if rand_count_args(c, b"withscores", 10, &l, &withscores):
+            return 0
         return zrandmember_with_count(c, l, withscores)
     e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_ZSET)
     if e == WRONGTYPE_ENTRY:
