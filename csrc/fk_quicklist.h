@@ -122,8 +122,12 @@ size_t fk_ql_mem_usage(const fk_quicklist *ql, size_t samples);
 #define FK_QL_BULK_MAX_OVERHEAD 48
 char *fk_ql_write_bulk(char *w, unsigned char *p);
 /* Bytes to reserve to write n elements of node's listpack as bulks. */
-static inline size_t fk_ql_node_resp_bound(const fk_qlnode *n) {
-    return (size_t)n->sz + (size_t)n->count * FK_QL_BULK_MAX_OVERHEAD;
+static inline size_t fk_ql_node_resp_bound(const fk_qlnode *n, long max_elems) {
+    /* the elements' bytes are at most the listpack's, plus a header each
+     * for at most max_elems of them (not the whole node: LRANGE k 0 9 of
+     * an 8 KB node of short items must not reserve 80 KB) */
+    size_t k = (max_elems >= 0 && (size_t)max_elems < (size_t)n->count) ? (size_t)max_elems : (size_t)n->count;
+    return (size_t)n->sz + k * FK_QL_BULK_MAX_OVERHEAD;
 }
 /* Make node's listpack readable (decompress for use); fk_ql_node_done
  * compresses it again if it was. */

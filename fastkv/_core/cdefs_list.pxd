@@ -62,7 +62,7 @@ cdef extern from "fk_quicklist.h" nogil:
     int fk_ql_del_range(fk_quicklist *ql, long start, long count)
     size_t fk_ql_mem_usage(const fk_quicklist *ql, size_t samples)
     char *fk_ql_write_bulk(char *w, unsigned char *p)
-    size_t fk_ql_node_resp_bound(const fk_qlnode *n)
+    size_t fk_ql_node_resp_bound(const fk_qlnode *n, long max_elems)
     unsigned char *fk_ql_node_lp(fk_qlnode *n)
     void fk_ql_node_done(fk_quicklist *ql, fk_qlnode *n)
     int fk_ql_check(fk_quicklist *ql)

@@ -198,7 +198,7 @@ cdef class QuickList:
         cdef char *w
         out = []
         while n != NULL:
-            buf = <char *>malloc(fk_ql_node_resp_bound(n))
+            buf = <char *>malloc(fk_ql_node_resp_bound(n, -1))
             lp = fk_ql_node_lp(n)
             p = fk_lp_first(lp)
             w = buf

@@ -88,7 +88,7 @@ cdef int add_range_elements(Client c, fk_quicklist *ql, long long start, long lo
     offset = it.offset
     while n > 0 and node != NULL:
         lp = fk_ql_node_lp(node)
-        bound = fk_ql_node_resp_bound(node)
+        bound = fk_ql_node_resp_bound(node, n)
         if c.olen + <Py_ssize_t>bound > c.ocap:
             c.reserve(bound)
         w = c.ob + c.olen
