@@ -2,7 +2,7 @@
 from fastkv._core.cdefs cimport fk_entry, fk_string2ll, fk_ll2string, fk_stringmatchlen, fk_mstime, OBJ_STRING
 from fastkv._core.client cimport Client
 from fastkv._core.keyspace cimport (Database, string_view, entry_type, notify_event,
-    signal_modified_key, LOOKUP_NONE, LOOKUP_WRITE)
+    signal_modified_key, LOOKUP_NONE, LOOKUP_WRITE, NOTIFY_GENERIC)
 
 # What lookup_typed returns after it replied WRONGTYPE (never dereferenced).
 cdef extern from *:
@@ -144,3 +144,16 @@ cdef inline unsigned long long rand_count(long long l, bint *uniq) noexcept:
     """|l|; uniq is False for a negative count (picks may repeat)."""
     uniq[0] = l >= 0
     return <unsigned long long>l if l >= 0 else <unsigned long long>(-l)
+
+
+# -- a collection emptied by its command ------------------------------------
+
+cdef inline int notify_key_removed(Client c, const char *k, Py_ssize_t n) except -1:
+    """The generic "del" event of a key whose collection its command emptied
+    (fired after the type's own event, as Redis does)."""
+    return notify_event(c.db, NOTIFY_GENERIC, b"del", k, n)
+
+cdef inline int delete_emptied_key(Client c, int ki) except -1:
+    """dbDelete of argv[ki], emptied by the command, + its "del" event."""
+    c.db.delete(c.argv[ki].p, c.argv[ki].n)
+    return notify_key_removed(c, c.argv[ki].p, c.argv[ki].n)

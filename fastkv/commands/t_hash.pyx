@@ -20,7 +20,7 @@ from fastkv._core.keyspace cimport (Database, notify_event, LOOKUP_NONE, LOOKUP_
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport (arg_eq, arg_ll, mark_dirty, lookup_typed, key_written,
     WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor,
-    rand_count_args, rand_count)
+    rand_count_args, rand_count, notify_key_removed, delete_emptied_key)
 
 attach()
 
@@ -170,7 +170,7 @@ cdef int hdel_impl(Client c) except -1:
     if deleted:
         key_written(c, 1, NOTIFY_HASH, b"hdel")
         if keyremoved:
-            notify_event(c.db, NOTIFY_GENERIC, b"del", c.argv[1].p, c.argv[1].n)
+            notify_key_removed(c, c.argv[1].p, c.argv[1].n)
         mark_dirty(c, deleted)
     return c.add_int(deleted)
 

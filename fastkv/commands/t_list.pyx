@@ -25,7 +25,7 @@ from fastkv._core.keyspace cimport (Database, notify_event, signal_modified_key,
     LOOKUP_WRITE, NOTIFY_GENERIC, NOTIFY_LIST)
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport (arg_eq, arg_ll, mark_dirty, lookup_typed, key_written,
-    WRONGTYPE_ENTRY)
+    WRONGTYPE_ENTRY, notify_key_removed)
 
 attach()
 
@@ -140,7 +140,7 @@ cdef int elements_removed(Client c, const char *k, Py_ssize_t kn, int where, fk_
     notify_event(c.db, NOTIFY_LIST, b"lpop" if where == LIST_HEAD else b"rpop", k, kn)
     if ql.count == 0:
         c.db.delete(k, kn)
-        notify_event(c.db, NOTIFY_GENERIC, b"del", k, kn)
+        notify_key_removed(c, k, kn)
     signal_modified_key(c.db, k, kn)
     mark_dirty(c, count)
     return 0
@@ -500,7 +500,7 @@ cdef int lrem_impl(Client c) except -1:
         notify_event(c.db, NOTIFY_LIST, b"lrem", c.argv[1].p, c.argv[1].n)
     if ql.count == 0:
         c.db.delete(c.argv[1].p, c.argv[1].n)
-        notify_event(c.db, NOTIFY_GENERIC, b"del", c.argv[1].p, c.argv[1].n)
+        notify_key_removed(c, c.argv[1].p, c.argv[1].n)
     c.add_int(removed)
     if removed:
         signal_modified_key(c.db, c.argv[1].p, c.argv[1].n)
@@ -540,7 +540,7 @@ cdef int ltrim_impl(Client c) except -1:
     notify_event(c.db, NOTIFY_LIST, b"ltrim", c.argv[1].p, c.argv[1].n)
     if ql.count == 0:
         c.db.delete(c.argv[1].p, c.argv[1].n)
-        notify_event(c.db, NOTIFY_GENERIC, b"del", c.argv[1].p, c.argv[1].n)
+        notify_key_removed(c, c.argv[1].p, c.argv[1].n)
     signal_modified_key(c.db, c.argv[1].p, c.argv[1].n)
     mark_dirty(c, ltrim + rtrim)
     return c.add_ok()
@@ -604,7 +604,7 @@ cdef int lmove_generic(Client c, int wherefrom, int whereto) except -1:
                  c.argv[1].p, c.argv[1].n)
     if sql.count == 0:
         c.db.delete(c.argv[1].p, c.argv[1].n)
-        notify_event(c.db, NOTIFY_GENERIC, b"del", c.argv[1].p, c.argv[1].n)
+        notify_key_removed(c, c.argv[1].p, c.argv[1].n)
     signal_modified_key(c.db, c.argv[1].p, c.argv[1].n)
     mark_dirty(c, 1)
     return 0

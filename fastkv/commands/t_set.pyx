@@ -26,7 +26,7 @@ from fastkv._core.keyspace cimport (Database, entry_type, entry_encoding, entry_
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport (arg_eq, arg_ll, lookup_typed, mark_dirty, key_written,
     WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor,
-    rand_count_args, rand_count)
+    rand_count_args, rand_count, notify_key_removed, delete_emptied_key)
 
 attach()
 
@@ -89,10 +89,6 @@ cdef int reply_whole_set(Client c, fk_entry *s, bint as_array=False) except -1:
     return 0
 
 
-cdef inline int key_deleted_event(Client c, const char *k, Py_ssize_t n) except -1:
-    return notify_event(c.db, NOTIFY_GENERIC, b"del", k, n)
-
-
 cdef fk_entry *create_set_key(Client c, int ki, const char *p, size_t n) except NULL:
     """setTypeCreate(member p) + dbAdd(argv[ki]) (the key is absent; add_value
     fires "new")."""
@@ -143,7 +139,7 @@ cdef int store_result(Client c, int di, fk_entry *tmp, const char *event) except
         if c.db.delete(k, kn):
             mark_dirty(c, 1)
             signal_modified_key(c.db, k, kn)
-            key_deleted_event(c, k, kn)
+            notify_key_removed(c, k, kn)
     return 0
 
 
@@ -184,7 +180,7 @@ cdef int srem_impl(Client c) except -1:
     if deleted:
         key_written(c, 1, NOTIFY_SET, b"srem")
         if keyremoved:
-            key_deleted_event(c, c.argv[1].p, c.argv[1].n)
+            notify_key_removed(c, c.argv[1].p, c.argv[1].n)
         mark_dirty(c, deleted)
     return c.add_int(deleted)
 
@@ -237,7 +233,7 @@ cdef int smove_impl(Client c) except -1:
     notify_event(db, NOTIFY_SET, b"srem", c.argv[1].p, c.argv[1].n)
     if fk_set_size(src) == 0:
         db.delete(c.argv[1].p, c.argv[1].n)
-        key_deleted_event(c, c.argv[1].p, c.argv[1].n)
+        notify_key_removed(c, c.argv[1].p, c.argv[1].n)
     if dst == NULL:
         dst = create_set_key(c, 2, ele, elen)
     signal_modified_key(db, c.argv[1].p, c.argv[1].n)
@@ -280,7 +276,7 @@ cdef int spop_with_count(Client c) except -1:
     if count >= size:
         reply_whole_set(c, e)
         c.db.delete(c.argv[1].p, c.argv[1].n)
-        key_deleted_event(c, c.argv[1].p, c.argv[1].n)
+        notify_key_removed(c, c.argv[1].p, c.argv[1].n)
         signal_modified_key(c.db, c.argv[1].p, c.argv[1].n)
         mark_dirty(c, 1)
         return 0
@@ -343,7 +339,7 @@ cdef int spop_impl(Client c) except -1:
     remove_member(e, enc, p, n, ll)     # p is gone after this
     if fk_set_size(e) == 0:
         c.db.delete(c.argv[1].p, c.argv[1].n)
-        key_deleted_event(c, c.argv[1].p, c.argv[1].n)
+        notify_key_removed(c, c.argv[1].p, c.argv[1].n)
     signal_modified_key(c.db, c.argv[1].p, c.argv[1].n)
     mark_dirty(c, 1)
     return 0
@@ -523,7 +519,7 @@ cdef int sinter_generic(Client c, int first, int setnum, int dsti, bint cardinal
             if dsti >= 0:
                 if c.db.delete(c.argv[dsti].p, c.argv[dsti].n):
                     signal_modified_key(c.db, c.argv[dsti].p, c.argv[dsti].n)
-                    key_deleted_event(c, c.argv[dsti].p, c.argv[dsti].n)
+                    notify_key_removed(c, c.argv[dsti].p, c.argv[dsti].n)
                     mark_dirty(c, 1)
                 c.add_int(0)
             elif cardinality_only:

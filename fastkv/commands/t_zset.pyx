@@ -27,7 +27,7 @@ from fastkv._core.keyspace cimport (Database, entry_type, entry_encoding, notify
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport (arg_eq, arg_ll, lookup_typed, mark_dirty, key_written,
     WRONGTYPE_ENTRY, ScanOpts, scan_options, scan_match, scan_max_iterations, reply_scan_cursor,
-    rand_count_args, rand_count)
+    rand_count_args, rand_count, notify_key_removed, delete_emptied_key)
 from fastkv.commands.t_set cimport set_items
 
 attach()
@@ -72,12 +72,6 @@ cdef int get_long_or_reply(Client c, int i, long long *v) except -1:
         return 0
     c.add_not_integer()
     return 1
-
-
-cdef inline int key_deleted(Client c, int ki) except -1:
-    """dbDelete + the generic "del" event (after the type's event)."""
-    c.db.delete(c.argv[ki].p, c.argv[ki].n)
-    return notify_event(c.db, NOTIFY_GENERIC, b"del", c.argv[ki].p, c.argv[ki].n)
 
 
 cdef inline int emit(Client c, const char *p, size_t n, double score, bint withscores) except -1:
@@ -128,7 +122,7 @@ cdef int store_tmp(Client c, int di, fk_entry *tmp, const char *event) except -1
         c.add_int(0)
         if c.db.delete(k, kn):          # dbDelete: even a logically expired key
             signal_modified_key(c.db, k, kn)
-            notify_event(c.db, NOTIFY_GENERIC, b"del", k, kn)
+            notify_key_removed(c, k, kn)
             mark_dirty(c, 1)
     return 0
 
@@ -282,7 +276,7 @@ cdef int zrem_impl(Client c) except -1:
     if deleted:
         notify_event(c.db, NOTIFY_ZSET, b"zrem", c.argv[1].p, c.argv[1].n)
         if keyremoved:
-            notify_event(c.db, NOTIFY_GENERIC, b"del", c.argv[1].p, c.argv[1].n)
+            notify_key_removed(c, c.argv[1].p, c.argv[1].n)
         signal_modified_key(c.db, c.argv[1].p, c.argv[1].n)
         mark_dirty(c, deleted)
     return c.add_int(deleted)
@@ -665,7 +659,7 @@ cdef int zremrange_generic(Client c, int rangetype) except -1:
         signal_modified_key(c.db, c.argv[1].p, c.argv[1].n)
         notify_event(c.db, NOTIFY_ZSET, event, c.argv[1].p, c.argv[1].n)
         if keyremoved:
-            notify_event(c.db, NOTIFY_GENERIC, b"del", c.argv[1].p, c.argv[1].n)
+            notify_key_removed(c, c.argv[1].p, c.argv[1].n)
     mark_dirty(c, deleted)
     return c.add_int(deleted)
 
@@ -767,7 +761,7 @@ cdef int generic_zpop(Client c, int first, int nkeys, int where, bint emitkey, l
     if entry_encoding(e) == ENC_SKIPLIST:
         fk_zset_shrink(<fk_zset *>e.v.ptr)
     if fk_zset_length(e) == 0:
-        key_deleted(c, ki)
+        delete_emptied_key(c, ki)
     signal_modified_key(c.db, c.argv[ki].p, c.argv[ki].n)
     return 0
 
