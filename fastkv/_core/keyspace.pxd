@@ -94,6 +94,7 @@ cdef class Database:
     cdef fk_entry *set_value(self, const char *k, size_t n, uint32_t typ, uint32_t enc, void *ptr) except NULL
     cdef int signal_ready(self, const char *k, size_t n) except -1
     cdef int scan_for_ready_keys(self) except -1
+    cdef fk_entry *unlink(self, const char *k, size_t n) noexcept
     cdef int delete(self, const char *k, size_t n) except -1
     cdef void set_expire(self, fk_entry *e, long long when) noexcept
     cdef long long get_expire(self, fk_entry *e) noexcept

@@ -215,12 +215,19 @@ cdef class Database:
             e.meta = (e.meta & 0xFF) | (self.ks.lruclock << 8)
         return e
 
-    cdef int delete(self, const char *k, size_t n) except -1:
+    cdef fk_entry *unlink(self, const char *k, size_t n) noexcept:
+        """Take key k out of the db (and its TTL out of expires) without
+        freeing it: the caller frees it (fk_dict_free_unlinked) or hands it
+        to the lazy free thread.  NULL if absent."""
         cdef fk_entry *e = fk_dict_unlink(self.dict, k, n)
+        if e != NULL and (e.klen & FK_HAS_EXPIRE):
+            fk_dict_delete(self.expires, e.key, fk_entry_klen(e))
+        return e
+
+    cdef int delete(self, const char *k, size_t n) except -1:
+        cdef fk_entry *e = self.unlink(k, n)
         if e == NULL:
             return 0
-        if e.klen & FK_HAS_EXPIRE:
-            fk_dict_delete(self.expires, e.key, fk_entry_klen(e))
         fk_dict_free_unlinked(self.dict, e)
         return 1
 

@@ -78,15 +78,13 @@ cdef int delete_async(Database db, const char *k, size_t n) except -1:
     """dbAsyncDelete: a value that frees more than LAZYFREE_THRESHOLD
     allocations leaves the keyspace now and is freed by the lazy free thread
     (csrc/fk_lazyfree.h); a small one is freed at once.  1 if deleted."""
-    cdef fk_entry *e = fk_dict_find(db.dict, k, n)
+    cdef fk_entry *e = db.unlink(k, n)
     if e == NULL:
         return 0
     if fk_lazyfree_effort(e) <= FK_LAZYFREE_THRESHOLD:
-        return db.delete(k, n)
-    e = fk_dict_unlink(db.dict, k, n)
-    if e.klen & FK_HAS_EXPIRE:
-        fk_dict_delete(db.expires, e.key, fk_entry_klen(e))
-    fk_lazyfree_entry(e)
+        fk_dict_free_unlinked(db.dict, e)
+    else:
+        fk_lazyfree_entry(e)
     return 1
 
 cdef int del_generic(Client c, bint lazy) except -1:
