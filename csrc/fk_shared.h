@@ -47,12 +47,16 @@ typedef struct fk_shared {
      * lazyfree-lazy-user-del / -user-flush flags. */
     void *lazyfree;
     void *lazyfree_tp;
-    size_t lazyfree_freed;
     int lazyfree_lazy_user_del;
     int lazyfree_lazy_user_flush;
+    /* Written by the lazy free thread on every free: on a cache line of
+     * its own, so it doesn't evict what every fk_free and dict lookup of
+     * the event loop reads (lazyfree_tp, used_memory, the hash seed). */
+    _Alignas(64) size_t lazyfree_freed;
+    char lazyfree_freed_pad[64 - sizeof(size_t)];
 } fk_shared;
 
-#define FK_SHARED_ABI 4u
+#define FK_SHARED_ABI 5u
 
 /* This extension's pointer to the one instance.  Before attach() it points to
  * a private instance, so C unit tests of a single module work unattached. */
