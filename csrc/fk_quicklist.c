@@ -22,6 +22,7 @@
 #include "fk_listpack.h"
 #include "fk_lzf.h"
 #include "fk_alloc.h"
+#include "fk_util.h"
 
 static const size_t optimization_level[] = {4096, 8192, 16384, 32768, 65536};
 #define SIZE_SAFETY_LIMIT 8192
@@ -674,41 +675,22 @@ size_t fk_ql_mem_usage(const fk_quicklist *ql, size_t samples) {
 
 /* -- RESP ------------------------------------------------------------------- */
 
-static inline char *write_u64(char *w, unsigned long long v) {
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n) *w++ = tmp[--n];
-    return w;
-}
-
 char *fk_ql_write_bulk(char *w, unsigned char *p) {
     unsigned int slen;
     long long lval;
     unsigned char *s = fk_lp_get_value(p, &slen, &lval);
     if (s) {
         *w++ = '$';
-        w = write_u64(w, slen);
+        w = fk_ll2digits(w, slen);
         *w++ = '\r';
         *w++ = '\n';
         memcpy(w, s, slen);
         w += slen;
     } else {
         char num[24];
-        char *e = num;
-        unsigned long long u;
-        if (lval < 0) {
-            *e++ = '-';
-            u = (unsigned long long)(-(lval + 1)) + 1;
-        } else {
-            u = (unsigned long long)lval;
-        }
-        e = write_u64(e, u);
+        char *e = fk_ll2digits(num, lval);
         *w++ = '$';
-        w = write_u64(w, (unsigned long long)(e - num));
+        w = fk_ll2digits(w, e - num);
         *w++ = '\r';
         *w++ = '\n';
         memcpy(w, num, (size_t)(e - num));

@@ -46,10 +46,11 @@ int fk_string2ll(const char *s, size_t slen, long long *value) {
 }
 
 int fk_ll2string(char *dst, size_t dstlen, long long v) {
-    char buf[32];
-    int n = snprintf(buf, sizeof(buf), "%lld", v);
+    char buf[24];
+    int n = (int)(fk_ll2digits(buf, v) - buf);
     if ((size_t)n >= dstlen) return 0;
-    memcpy(dst, buf, n + 1);
+    memcpy(dst, buf, (size_t)n);
+    dst[n] = '\0';
     return n;
 }
 

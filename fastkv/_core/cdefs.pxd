@@ -78,6 +78,7 @@ cdef extern from "fk_dict.h":
 cdef extern from "fk_util.h" nogil:
     int fk_string2ll(const char *s, size_t slen, long long *value)
     int fk_ll2string(char *dst, size_t dstlen, long long v)
+    char *fk_ll2digits(char *w, long long v)
     int fk_string2ld(const char *s, size_t slen, long double *dp)
     int fk_ld2string(char *buf, size_t len, long double value)
     int fk_string2d(const char *s, size_t slen, double *dp)

@@ -243,26 +243,7 @@ cdef class ServerState:
 
 cdef inline Py_ssize_t fmt_ll(char *dst, long long v) noexcept nogil:
     """Decimal digits of v into dst (>= 21 bytes); returns the length."""
-    cdef char tmp[24]
-    cdef Py_ssize_t i = 0, j = 0
-    cdef unsigned long long u
-    if v < 0:
-        dst[0] = c'-'
-        j = 1
-        u = <unsigned long long>(-(v + 1)) + 1
-    else:
-        u = <unsigned long long>v
-    while True:
-        tmp[i] = <char>(48 + u % 10)
-        i += 1
-        u //= 10
-        if u == 0:
-            break
-    while i > 0:
-        i -= 1
-        dst[j] = tmp[i]
-        j += 1
-    return j
+    return fk_ll2digits(dst, v) - dst
 
 
 cdef inline bint is_space(char ch) noexcept nogil:
