@@ -69,8 +69,10 @@ def test_row_through_the_keyspace(r, row):
     assert read(r, K + ":copy") == value
     assert r.object("encoding", K + ":copy") == enc.encode()
     # the same value (the key name of the copy is 5 bytes longer; allocators
-    # may or may not round that away)
-    assert 0 <= r.memory_usage(K + ":copy") - r.memory_usage(K) <= 5 + 16
+    # may or may not round that away, and a buffer grown by realloc, as the
+    # original's listpack, may sit in a larger chunk than the copy's exact
+    # allocation: one malloc size class either way)
+    assert abs(r.memory_usage(K + ":copy") - r.memory_usage(K)) <= 5 + 32
     assert r.memory_usage(K) > 0
     r.delete(K)
     assert read(r, K + ":copy") == value
