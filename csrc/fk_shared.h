@@ -41,6 +41,9 @@ typedef struct fk_shared {
     size_t set_max_intset_entries;   /* 512 */
     size_t zset_max_listpack_entries;/* 128 */
     size_t zset_max_listpack_value;  /* 64 */
+    size_t stream_node_max_bytes;    /* stream-node-max-bytes: 4096 (0 = no limit) */
+    long long stream_node_max_entries; /* stream-node-max-entries: 100 (0 = no limit) */
+    size_t hll_sparse_max_bytes;     /* hll-sparse-max-bytes: 3000 */
     /* Lazy free (csrc/fk_lazyfree.c): the background thread's state, that
      * thread's thread pointer (fk_free counts its frees in lazyfree_freed,
      * which only that thread writes, instead of used_memory), and the
@@ -56,7 +59,7 @@ typedef struct fk_shared {
     char lazyfree_freed_pad[64 - sizeof(size_t)];
 } fk_shared;
 
-#define FK_SHARED_ABI 5u
+#define FK_SHARED_ABI 6u
 
 /* This extension's pointer to the one instance.  Before attach() it points to
  * a private instance, so C unit tests of a single module work unattached. */

@@ -33,7 +33,8 @@ except ImportError:  # pragma: no cover - uvloop is a dependency; keep a plain f
 # CONFIG parameters read by the C types through fk_sh (set_encoding_config's order)
 ENCODING_PARAMS = ("list-max-listpack-size", "list-compress-depth", "hash-max-listpack-entries",
                    "hash-max-listpack-value", "set-max-intset-entries",
-                   "zset-max-listpack-entries", "zset-max-listpack-value")
+                   "zset-max-listpack-entries", "zset-max-listpack-value",
+                   "stream-node-max-bytes", "stream-node-max-entries", "hll-sparse-max-bytes")
 
 
 class Server:

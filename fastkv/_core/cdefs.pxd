@@ -14,6 +14,9 @@ cdef extern from "fk_shared.h" nogil:
         size_t set_max_intset_entries
         size_t zset_max_listpack_entries
         size_t zset_max_listpack_value
+        size_t stream_node_max_bytes
+        long long stream_node_max_entries
+        size_t hll_sparse_max_bytes
     enum:
         FK_SHARED_ABI
     fk_shared *fk_sh

@@ -161,6 +161,9 @@ cdef class Client:
     cdef public Database bdb
     cdef object btimer                        # the loop's TimerHandle for the timeout
     cdef Command bcmd                         # the blocked command, counted when answered
+    cdef public object bstate                 # what the blocked command resolved when it blocked
+                                              # (XREAD's '$' IDs), read back on re-execution;
+                                              # None once it is answered
 
     # query buffer and parser state
     cdef char *qb

@@ -940,6 +940,7 @@ cdef class Client:
         finally:
             self.flags &= ~CF_REPROCESSING
         if not (self.flags & CF_BLOCKED):
+            self.bstate = None
             self.reset_request()
             self.srv.add_pending_write(self)
             if self.qpos < self.qlen and self.srv.call_soon is not None:
@@ -966,6 +967,7 @@ cdef class Client:
         if not (self.flags & CF_BLOCKED):
             return False
         self.unblock()
+        self.bstate = None
         if error:
             self.add_error_str("UNBLOCKED client unblocked via CLIENT UNBLOCK")
         else:

@@ -22,7 +22,8 @@ _C_STATE = PyCapsule_New(<void *>fk_sh, b"fastkv._core.shared._C_STATE", NULL)
 def set_encoding_config(int list_max_listpack_size=-2, int list_compress_depth=0,
                         size_t hash_max_listpack_entries=512, size_t hash_max_listpack_value=64,
                         size_t set_max_intset_entries=512, size_t zset_max_listpack_entries=128,
-                        size_t zset_max_listpack_value=64):
+                        size_t zset_max_listpack_value=64, size_t stream_node_max_bytes=4096,
+                        long long stream_node_max_entries=100, size_t hll_sparse_max_bytes=3000):
     """The encoding thresholds every type reads from fk_sh (CONFIG SET)."""
     fk_sh.list_max_listpack_size = list_max_listpack_size
     fk_sh.list_compress_depth = list_compress_depth
@@ -31,6 +32,9 @@ def set_encoding_config(int list_max_listpack_size=-2, int list_compress_depth=0
     fk_sh.set_max_intset_entries = set_max_intset_entries
     fk_sh.zset_max_listpack_entries = zset_max_listpack_entries
     fk_sh.zset_max_listpack_value = zset_max_listpack_value
+    fk_sh.stream_node_max_bytes = stream_node_max_bytes
+    fk_sh.stream_node_max_entries = stream_node_max_entries
+    fk_sh.hll_sparse_max_bytes = hll_sparse_max_bytes
 
 
 set_encoding_config()
