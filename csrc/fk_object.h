@@ -72,6 +72,7 @@ extern const fk_objtype fk_row_set_intset;        /* fk_t_set.c */
 extern const fk_objtype fk_row_set_ht;
 extern const fk_objtype fk_row_zset_listpack;     /* fk_zset.c */
 extern const fk_objtype fk_row_zset_skiplist;
+extern const fk_objtype fk_row_stream_stream;     /* fk_stream.c */
 
 extern const fk_objtype *const fk_objtypes[FK_OBJ_NTYPES][FK_ENC_NENCODINGS];
 

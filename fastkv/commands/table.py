@@ -16,6 +16,7 @@ from fastkv import meta
 from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_hash, t_keys,
                              t_list, t_multi, t_pubsub, t_set, t_sort, t_string, t_zset)
+# bitmaps, HyperLogLog, geo, streams (issue 7): one import line each
 
 
 class Row:
@@ -189,6 +190,11 @@ ROWS = [
     # -- SORT (t_sort.pyx) ----------------------------------------------
     C("sort", t_sort.sort_cmd),
     C("sort_ro", t_sort.sort_ro_cmd),
+    # -- bitmaps (t_bitops.pyx) -------------------------------------------
+    # -- HyperLogLog (t_hll.pyx) ------------------------------------------
+    # -- geo (t_geo.pyx) --------------------------------------------------
+    # -- streams (t_stream.pyx) -------------------------------------------
+    # -- stream reads, consumer groups, XINFO (t_stream_cg.pyx) -----------
     # -- connection (conn.py) --------------------------------------------
     C("ping", t_conn.ping_cmd),
     C("echo", t_conn.echo_cmd),
