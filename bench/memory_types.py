@@ -9,6 +9,8 @@ memory ``used_memory``:
 * sets   -- 100,000 sets of 10 small integers   (SADD s:N 1 2 ...: intset)
 * list   -- one list of 1,000,000 short items   (RPUSH, 100 items a command: quicklist)
 * zset   -- one sorted set of 1,000,000 members (ZADD, 100 pairs a command: skiplist)
+* stream -- one stream of 1,000,000 entries (XADD stream * field value:N; issue 7,
+            only with --cases ...,stream)
 
 The commands are generated once and sent as the same bytes to both
 servers, pipelined in batches; every reply is checked.  The table prints
@@ -36,6 +38,8 @@ from loadgen import encode_command  # noqa: E402
 
 # name, description, elements, per-key sample for OBJECT ENCODING, check command, expected
 CASES = ("hashes", "sets", "list", "zset")
+# issue 7: one stream of 1,000,000 entries (XADD stream * f <n>, 100 a batch)
+ALL_CASES = CASES + ("stream",)
 
 
 def _cmds_hashes(scale):
@@ -69,6 +73,12 @@ def _cmds_zset(scale):
         yield args
 
 
+def _cmds_stream(scale):
+    n = 1_000_000 // scale
+    for i in range(n):
+        yield [b"XADD", b"stream", b"*", b"field", b"value:%d" % i]
+
+
 def case_spec(name: str, scale: int) -> dict:
     """What a case loads and how it is checked."""
     if name == "hashes":
@@ -87,6 +97,10 @@ def case_spec(name: str, scale: int) -> dict:
         n = 1_000_000 // scale
         return {"title": f"1 sorted set x {n:,} members", "elements": n, "gen": _cmds_zset,
                 "sample": b"zset", "check": ([b"ZCARD", b"zset"], n), "check2": None}
+    if name == "stream":
+        n = 1_000_000 // scale
+        return {"title": f"1 stream x {n:,} entries", "elements": n, "gen": _cmds_stream,
+                "sample": b"stream", "check": ([b"XLEN", b"stream"], n), "check2": None}
     raise ValueError(name)
 
 
@@ -192,13 +206,13 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="a tenth of the data")
     p.add_argument("--fastkv-cmd", default=run.DEFAULT_FASTKV_CMD)
     p.add_argument("--redis-cmd", default=run.DEFAULT_REDIS_CMD)
-    p.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
+    p.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(ALL_CASES))
     p.add_argument("--no-pin", action="store_true", help="do not use taskset")
     p.add_argument("--markdown", action="store_true")
     p.add_argument("--max-time", type=float, default=1800.0)
     a = p.parse_args(argv)
     cases = [c.strip() for c in a.cases.split(",") if c.strip()]
-    bad = [c for c in cases if c not in CASES]
+    bad = [c for c in cases if c not in ALL_CASES]
     if bad:
         p.error("unknown case(s): " + ", ".join(bad))
     a.parts = []
