@@ -102,6 +102,7 @@ extensions = [
     ext("fastkv._core.ctest_hash", ["fastkv/_core/ctest_hash.pyx"]),
     ext("fastkv._core.ctest_intset", ["fastkv/_core/ctest_intset.pyx"]),
     ext("fastkv._core.ctest_skiplist", ["fastkv/_core/ctest_skiplist.pyx"]),
+    ext("fastkv._core.ctest_stream", ["fastkv/_core/ctest_stream.pyx"]),
 ]
 
 setup(
