@@ -17,6 +17,7 @@ from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_hash, t_keys,
                              t_list, t_multi, t_pubsub, t_set, t_sort, t_string, t_zset)
 # bitmaps, HyperLogLog, geo, streams (issue 7): one import line each
+from fastkv.commands import t_bitops
 
 
 class Row:
@@ -191,6 +192,13 @@ ROWS = [
     C("sort", t_sort.sort_cmd),
     C("sort_ro", t_sort.sort_ro_cmd),
     # -- bitmaps (t_bitops.pyx) -------------------------------------------
+    C("setbit", t_bitops.setbit_cmd),
+    C("getbit", t_bitops.getbit_cmd),
+    C("bitcount", t_bitops.bitcount_cmd),
+    C("bitpos", t_bitops.bitpos_cmd),
+    C("bitop", t_bitops.bitop_cmd),
+    C("bitfield", t_bitops.bitfield_cmd),
+    C("bitfield_ro", t_bitops.bitfield_ro_cmd),
     # -- HyperLogLog (t_hll.pyx) ------------------------------------------
     # -- geo (t_geo.pyx) --------------------------------------------------
     # -- streams (t_stream.pyx) -------------------------------------------
