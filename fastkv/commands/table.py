@@ -17,6 +17,7 @@ from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_hash, t_keys,
                              t_list, t_multi, t_pubsub, t_set, t_sort, t_string, t_zset)
 # bitmaps, HyperLogLog, geo, streams (issue 7): one import line each
+from fastkv.commands import t_hll
 from fastkv.commands import t_bitops
 
 
@@ -200,6 +201,11 @@ ROWS = [
     C("bitfield", t_bitops.bitfield_cmd),
     C("bitfield_ro", t_bitops.bitfield_ro_cmd),
     # -- HyperLogLog (t_hll.pyx) ------------------------------------------
+    C("pfadd", t_hll.pfadd_cmd),
+    C("pfcount", t_hll.pfcount_cmd),
+    C("pfmerge", t_hll.pfmerge_cmd),
+    C("pfdebug", t_hll.pfdebug_cmd),
+    C("pfselftest", t_hll.pfselftest_cmd),
     # -- geo (t_geo.pyx) --------------------------------------------------
     # -- streams (t_stream.pyx) -------------------------------------------
     # -- stream reads, consumer groups, XINFO (t_stream_cg.pyx) -----------
