@@ -19,6 +19,7 @@ from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_con
 # bitmaps, HyperLogLog, geo, streams (issue 7): one import line each
 from fastkv.commands import t_hll
 from fastkv.commands import t_bitops
+from fastkv.commands import t_geo
 
 
 class Row:
@@ -207,6 +208,16 @@ ROWS = [
     C("pfdebug", t_hll.pfdebug_cmd),
     C("pfselftest", t_hll.pfselftest_cmd),
     # -- geo (t_geo.pyx) --------------------------------------------------
+    C("geoadd", t_geo.geoadd_cmd),
+    C("geodist", t_geo.geodist_cmd),
+    C("geohash", t_geo.geohash_cmd),
+    C("geopos", t_geo.geopos_cmd),
+    C("georadius", t_geo.georadius_cmd),
+    C("georadiusbymember", t_geo.georadiusbymember_cmd),
+    C("georadius_ro", t_geo.georadius_ro_cmd),
+    C("georadiusbymember_ro", t_geo.georadiusbymember_ro_cmd),
+    C("geosearch", t_geo.geosearch_cmd),
+    C("geosearchstore", t_geo.geosearchstore_cmd),
     # -- streams (t_stream.pyx) -------------------------------------------
     # -- stream reads, consumer groups, XINFO (t_stream_cg.pyx) -----------
     # -- connection (conn.py) --------------------------------------------
