@@ -57,6 +57,7 @@ const fk_objtype *const fk_objtypes[FK_OBJ_NTYPES][FK_ENC_NENCODINGS] = {
     [FK_OBJ_HASH] = { [FK_ENC_LISTPACK] = &fk_row_hash_listpack, [FK_ENC_HT] = &fk_row_hash_ht, },
     [FK_OBJ_SET] = { [FK_ENC_INTSET] = &fk_row_set_intset, [FK_ENC_HT] = &fk_row_set_ht, },
     [FK_OBJ_ZSET] = { [FK_ENC_LISTPACK] = &fk_row_zset_listpack, [FK_ENC_SKIPLIST] = &fk_row_zset_skiplist, },
+    [FK_OBJ_STREAM] = { [FK_ENC_STREAM] = &fk_row_stream_stream, },
 };
 
 void fk_object_entry_free(fk_dict *d, fk_entry *e) {

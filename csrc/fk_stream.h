@@ -102,7 +102,7 @@ typedef struct fk_stream_iter {
 /* -- IDs ------------------------------------------------------------------ */
 int fk_streamid_cmp(const fk_streamid *a, const fk_streamid *b);   /* streamCompareID: -1 0 1 */
 int fk_streamid_incr(fk_streamid *id);     /* streamIncrID: 0 ok, -1 overflow (id left at max) */
-int fk_streamid_decr(fk_streamid *id);     /* streamDecrID: 0 ok, -1 underflow */
+int fk_streamid_decr(fk_streamid *id);     /* streamDecrID: 0 ok, -1 underflow (id becomes the maximum) */
 void fk_streamid_encode(unsigned char buf[16], const fk_streamid *id);   /* streamEncodeID */
 void fk_streamid_decode(const unsigned char buf[16], fk_streamid *id);   /* streamDecodeID */
 /* "ms-seq" into buf (at least 42 bytes); returns the length. */
@@ -124,15 +124,19 @@ size_t fk_stream_free_effort(const fk_stream *s);          /* lazyfreeGetFreeEff
 /* streamAppendItem: fv holds 2*numfields items (field, value, ...).
  * use_id NULL: an automatic ID (ms = now or last_id.ms, seq next);
  * seq_given == 0: "ms-*" (seq generated). Returns 0 and the ID in *added_id;
- * -1 (EDOM) if the ID is not greater than last_id, or 0-0;
- * -2 (ERANGE) if the ID can't be generated (last_id.seq at UINT64_MAX for
- * that ms, or last_id is the maximum). */
+ * -1 (EDOM) if the ID is not greater than last_id, or 0-0, or "ms-*" can't
+ * get a sequence (last_id is ms-UINT64_MAX): "equal or smaller than the
+ * target stream top item"; -2 (ERANGE) if the fields and values are too
+ * large for a node ("Elements are too large to be stored"). Callers check
+ * first that last_id is not the maximum ID ("exhausted" error). */
 int fk_stream_append(fk_stream *s, const fk_sv *fv, int64_t numfields, fk_streamid *added_id,
                      const fk_streamid *use_id, int seq_given);
-int fk_stream_delete_item(fk_stream *s, const fk_streamid *id);  /* streamDeleteItem: 1 deleted */
+/* streamDeleteItem: 1 deleted.  Like Redis, first_id and max_deleted_entry_id
+ * are the caller's to update (XDEL does). */
+int fk_stream_delete_item(fk_stream *s, const fk_streamid *id);
 int64_t fk_stream_trim(fk_stream *s, const fk_stream_trim_args *args);  /* streamTrim: entries deleted */
 /* streamGetEdgeID: first (first=1) or last entry's ID; skip_tombstones as Redis.
- * An empty stream gives 0-0 for first, UINT64_MAX-UINT64_MAX for last... as Redis. */
+ * None found (empty): UINT64_MAX-UINT64_MAX for first, 0-0 for last, as Redis. */
 void fk_stream_get_edge_id(fk_stream *s, int first, int skip_tombstones, fk_streamid *edge_id);
 /* streamRangeHasTombstones */
 int fk_stream_range_has_tombstones(fk_stream *s, const fk_streamid *start, const fk_streamid *end);
