@@ -234,10 +234,10 @@ void fk_geo_cells_for_shape(fk_geo_shape *s, fk_geohash cells[9]) {
         fk_geohash_decode(lon_range, lat_range, cells[FK_GEO_S], &so);
         fk_geohash_decode(lon_range, lat_range, cells[FK_GEO_E], &e);
         fk_geohash_decode(lon_range, lat_range, cells[FK_GEO_W], &w);
-        if (fk_geo_distance(lon, lat, lon, n.lat.max) < radius_meters) decrease = 1;
-        if (fk_geo_distance(lon, lat, lon, so.lat.min) < radius_meters) decrease = 1;
-        if (fk_geo_distance(lon, lat, e.lon.max, lat) < radius_meters) decrease = 1;
-        if (fk_geo_distance(lon, lat, w.lon.min, lat) < radius_meters) decrease = 1;
+        if (n.lat.max < max_lat) decrease = 1;
+        if (so.lat.min > min_lat) decrease = 1;
+        if (e.lon.max < max_lon) decrease = 1;
+        if (w.lon.min > min_lon) decrease = 1;
     }
     if (steps > 1 && decrease) {
         steps--;
