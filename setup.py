@@ -105,6 +105,7 @@ extensions = [
     ext("fastkv._core.ctest_hash", ["fastkv/_core/ctest_hash.pyx"]),
     ext("fastkv._core.ctest_intset", ["fastkv/_core/ctest_intset.pyx"]),
     ext("fastkv._core.ctest_skiplist", ["fastkv/_core/ctest_skiplist.pyx"]),
+    ext("fastkv._core.ctest_bitops", ["fastkv/_core/ctest_bitops.pyx"]),
     ext("fastkv._core.ctest_stream", ["fastkv/_core/ctest_stream.pyx"]),
 ]
 
