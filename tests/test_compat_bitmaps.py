@@ -358,6 +358,42 @@ def test_events(kn):
     assert "K0 set d" in ev and "K0 del d" in ev and "K0 new nb" in ev
 
 
+def test_keymiss_events(kn):
+    n = kn("KEm")
+    n.run("GETBIT missing 0", "BITCOUNT missing", "BITPOS missing 1", "BITOP OR d missing m2",
+          "BITFIELD missing GET u8 0", "BITFIELD_RO missing GET u8 0", "SETBIT b 0 1",
+          "BITFIELD missing SET u8 0 1", "BITCOUNT b", "GETBIT b 0")
+    ev = n.events()
+    assert "K0 keymiss missing" in ev and "K0 keymiss m2" in ev
+
+
+def _stats(compat, fields):
+    out = []
+    for srv in (compat.fk_server, compat.rd_server):
+        with srv.raw(TIMEOUT) as c:
+            info = c.call("INFO", "stats")
+            if isinstance(info, bytes):
+                info = info.decode()
+            vals = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+            out.append([int(vals[f]) for f in fields])
+    return out
+
+
+def test_keyspace_hits_and_misses(compat):
+    fields = ["keyspace_hits", "keyspace_misses"]
+    with compat.session() as s:
+        s.check("SETBIT b 0 1", "LPUSH l a")
+        for cmd in ["GETBIT b 0", "GETBIT missing 0", "BITCOUNT b", "BITCOUNT missing 0 1",
+                    "BITPOS b 1", "BITPOS missing 0", "BITOP AND d b missing b", "SETBIT b 1 1",
+                    "SETBIT new 1 1", "BITFIELD b GET u8 0", "BITFIELD missing GET u8 0",
+                    "BITFIELD b SET u8 0 1", "BITFIELD_RO b GET u8 0", "BITCOUNT l", "BITOP OR d l"]:
+            before = _stats(compat, fields)
+            s.check(cmd)
+            after = _stats(compat, fields)
+            assert [a - b for a, b in zip(after[0], before[0])] == \
+                [a - b for a, b in zip(after[1], before[1])], cmd
+
+
 def _dirty(compat):
     out = []
     for srv in (compat.fk_server, compat.rd_server):
