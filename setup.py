@@ -96,6 +96,7 @@ extensions = [
     ext("fastkv.commands.t_zset", ["fastkv/commands/t_zset.pyx"]),
     ext("fastkv.commands.t_sort", ["fastkv/commands/t_sort.pyx"]),
     # bitmaps, HyperLogLog, geo, streams (issue 7): one line each
+    ext("fastkv.commands.t_stream", ["fastkv/commands/t_stream.pyx"]),
     ext("fastkv.commands.t_bitops", ["fastkv/commands/t_bitops.pyx"]),
     ext("fastkv.commands.t_hll", ["fastkv/commands/t_hll.pyx"]),
     ext("fastkv.commands.t_geo", ["fastkv/commands/t_geo.pyx"]),

@@ -17,6 +17,7 @@ from fastkv.commands.util import help_handler
 from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_conn, t_hash, t_keys,
                              t_list, t_multi, t_pubsub, t_set, t_sort, t_string, t_zset)
 # bitmaps, HyperLogLog, geo, streams (issue 7): one import line each
+from fastkv.commands import t_stream
 from fastkv.commands import t_hll
 from fastkv.commands import t_bitops
 from fastkv.commands import t_geo
@@ -219,6 +220,13 @@ ROWS = [
     C("geosearch", t_geo.geosearch_cmd),
     C("geosearchstore", t_geo.geosearchstore_cmd),
     # -- streams (t_stream.pyx) -------------------------------------------
+    C("xadd", t_stream.xadd_cmd),
+    C("xrange", t_stream.xrange_cmd),
+    C("xrevrange", t_stream.xrevrange_cmd),
+    C("xlen", t_stream.xlen_cmd),
+    C("xdel", t_stream.xdel_cmd),
+    C("xtrim", t_stream.xtrim_cmd),
+    C("xsetid", t_stream.xsetid_cmd),
     # -- stream reads, consumer groups, XINFO (t_stream_cg.pyx) -----------
     # -- connection (conn.py) --------------------------------------------
     C("ping", t_conn.ping_cmd),
