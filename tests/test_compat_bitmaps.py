@@ -314,6 +314,22 @@ def test_bitfield_ops_and_replies(compat):
         "BITFIELD b OVERFLOW FAIL SET u8 0 256 INCRBY i8 0 200 GET u8 0", resp3=True)
 
 
+def test_bitfield_many_ops_and_bitop_many_keys(compat):
+    ops = []
+    for i in range(70):
+        ops += ["SET" if i % 3 else "INCRBY", "i%d" % (i % 64 + 1), "#%d" % i, i * 7919 - 30000]
+        if i % 10 == 0:
+            ops += ["OVERFLOW", ["WRAP", "SAT", "FAIL"][i % 3]]
+        ops += ["GET", "u%d" % (i % 63 + 1), i * 3]
+    keys = ["s%d" % i for i in range(300)]
+    cmds = [("BITFIELD", "b") + tuple(ops), "GET b", ("BITFIELD_RO", "b") + tuple(
+        x for i in range(50) for x in ("GET", "i%d" % (i + 1), i * 5))]
+    cmds += [("SET", k, "%d" % (i * 977)) if i % 2 else ("SETBIT", k, i * 3, 1) for i, k in enumerate(keys)]
+    cmds += [("BITOP", op, "d") + tuple(keys) for op in ("AND", "OR", "XOR")]
+    cmds += ["GET d", ("BITOP", "OR", "d") + tuple(keys[::2]) + ("missing",), "GET d"]
+    compat.check(*cmds)
+
+
 def test_bitfield_errors(compat):
     compat.check(
         "SET s v", "BITFIELD s GET u64 0", "BITFIELD s GET i65 0", "BITFIELD s GET i0 0",
