@@ -6,6 +6,7 @@ behaviour, on every string encoding (int, embstr, raw).
 The last test is a seeded random run over every command with small and
 hostile arguments, compared reply by reply.
 """
+import os
 import random
 
 import pytest
@@ -461,8 +462,12 @@ def test_multi_exec_and_resp3(compat):
 # a seeded random run, reply by reply
 # --------------------------------------------------------------------------
 
-def test_random_ops_vs_redis(compat):
-    rnd = random.Random(20260)
+SEEDS = [int(x) for x in os.environ.get("FASTKV_BITMAP_SEEDS", "20260,7,8").split(",")]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_random_ops_vs_redis(compat, seed):
+    rnd = random.Random(seed)
     keys = ["k1", "k2", "k3", "n"]
     cmds = ["SET n 1234567"]
 
