@@ -758,7 +758,20 @@ fk_stream *fk_stream_dup(const fk_stream *s) {
     fk_rax_iter ri;
     fk_rax_start(&ri, s->rax);
     fk_rax_seek(&ri, "^", NULL, 0);
-    while (fk_rax_next(&ri)) fk_rax_insert(n->rax, ri.key, ri.key_len, fk_lp_dup(ri.data), NULL);
+    uint64_t nodes = fk_rax_size(s->rax), k = 0;
+    while (fk_rax_next(&ri)) {
+        unsigned char *lp;
+        if (++k == nodes) {
+            /* the tail node keeps its preallocation (XADDs append to it), so
+             * a COPY uses the memory of its original */
+            size_t cap = fk_usable(ri.data);
+            lp = fk_malloc(cap);
+            memcpy(lp, ri.data, fk_lp_bytes(ri.data));
+        } else {
+            lp = fk_lp_dup(ri.data);
+        }
+        fk_rax_insert(n->rax, ri.key, ri.key_len, lp, NULL);
+    }
     fk_rax_stop(&ri);
     n->length = s->length;
     n->first_id = s->first_id;

@@ -23,6 +23,7 @@ RECIPES = {
     ("set", "hashtable"): ["SADD", K, "a", "b", "1"],
     ("zset", "listpack"): ["ZADD", K, "1", "a", "2.5", "b", "-1", "c"],
     ("zset", "skiplist"): ["ZADD", K, "1", "a", "2.5", BIG, "-1", "c"],
+    ("stream", "stream"): ["XADD", K, "1-1", "f", "v"],
 }
 
 READERS = {
@@ -30,6 +31,7 @@ READERS = {
     "hash": lambda r, k: sorted(r.hgetall(k).items()),
     "set": lambda r, k: sorted(r.smembers(k)),
     "zset": lambda r, k: r.zrange(k, 0, -1, withscores=True),
+    "stream": lambda r, k: r.xrange(k),
 }
 
 COLLECTION_ROWS = [r for r in ctest.objtype_rows() if r["type_name"] != "string"]
