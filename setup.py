@@ -100,6 +100,7 @@ extensions = [
     ext("fastkv.commands.t_bitops", ["fastkv/commands/t_bitops.pyx"]),
     ext("fastkv.commands.t_hll", ["fastkv/commands/t_hll.pyx"]),
     ext("fastkv.commands.t_geo", ["fastkv/commands/t_geo.pyx"]),
+    ext("fastkv.commands.t_stream_cg", ["fastkv/commands/t_stream_cg.pyx"]),
     # thin handles on the C structures for the unit tests (tests/test_cstructs_*.py)
     ext("fastkv._core.ctest_listpack", ["fastkv/_core/ctest_listpack.pyx"]),
     ext("fastkv._core.ctest_quicklist", ["fastkv/_core/ctest_quicklist.pyx"]),

@@ -18,6 +18,7 @@ from fastkv.commands import (conn, debug, introspect, t_client, t_command, t_con
                              t_list, t_multi, t_pubsub, t_set, t_sort, t_string, t_zset)
 # bitmaps, HyperLogLog, geo, streams (issue 7): one import line each
 from fastkv.commands import t_stream
+from fastkv.commands import t_stream_cg
 from fastkv.commands import t_hll
 from fastkv.commands import t_bitops
 from fastkv.commands import t_geo
@@ -228,6 +229,24 @@ ROWS = [
     C("xtrim", t_stream.xtrim_cmd),
     C("xsetid", t_stream.xsetid_cmd),
     # -- stream reads, consumer groups, XINFO (t_stream_cg.pyx) -----------
+    C("xread", t_stream_cg.xread_cmd),
+    C("xreadgroup", t_stream_cg.xreadgroup_cmd),
+    C("xack", t_stream_cg.xack_cmd),
+    C("xpending", t_stream_cg.xpending_cmd),
+    C("xclaim", t_stream_cg.xclaim_cmd),
+    C("xautoclaim", t_stream_cg.xautoclaim_cmd),
+    C("xgroup", None,
+      C("xgroup|create", t_stream_cg.xgroup_create_cmd),
+      C("xgroup|setid", t_stream_cg.xgroup_setid_cmd),
+      C("xgroup|destroy", t_stream_cg.xgroup_destroy_cmd),
+      C("xgroup|createconsumer", t_stream_cg.xgroup_createconsumer_cmd),
+      C("xgroup|delconsumer", t_stream_cg.xgroup_delconsumer_cmd),
+      C("xgroup|help", help_handler(t_stream_cg.XGROUP_HELP))),
+    C("xinfo", None,
+      C("xinfo|stream", t_stream_cg.xinfo_stream_cmd),
+      C("xinfo|groups", t_stream_cg.xinfo_groups_cmd),
+      C("xinfo|consumers", t_stream_cg.xinfo_consumers_cmd),
+      C("xinfo|help", help_handler(t_stream_cg.XINFO_HELP))),
     # -- connection (conn.py) --------------------------------------------
     C("ping", t_conn.ping_cmd),
     C("echo", t_conn.echo_cmd),

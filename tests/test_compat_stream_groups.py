@@ -1,0 +1,440 @@
+"""Compat tests for stream reads and consumer groups (XREAD XREADGROUP
+XGROUP XACK XPENDING XCLAIM XAUTOCLAIM XINFO): fastkv's replies must equal
+a real redis-server 7.0's byte for byte.
+
+Time-dependent fields (idle times, delivery and seen times) are compared by
+shape, or made deterministic (XCLAIM ... TIME <ms> sets a delivery time that
+XINFO STREAM FULL reports as is).  XINFO STREAM's radix-tree-nodes depends on
+the index structure: replies holding it are compared with that value
+masked.
+"""
+import pytest
+
+from kvtest import Shape, NoCompare, to_py, encode_args, split_command
+from test_notify import kn  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.compat
+
+
+def _fill(key="s", n=5, start=1):
+    return [("XADD", key, "%d-1" % i, "f", "v%d" % i) for i in range(start, start + n)]
+
+
+def _mask_info(v):
+    """XINFO STREAM [FULL] as a dict (RESP2 flat list) with radix-tree-nodes,
+    and the FULL form's time fields, masked."""
+    if isinstance(v, dict):
+        d = dict(v)
+    else:
+        d = dict(zip(v[0::2], v[1::2]))
+    d.pop(b"radix-tree-nodes", None)
+    groups = d.get(b"groups")
+    if isinstance(groups, list):
+        out = []
+        for g in groups:
+            g = dict(g) if isinstance(g, dict) else dict(zip(g[0::2], g[1::2]))
+            # delivery times set by the clock (not by XCLAIM TIME) differ by a ms
+            g[b"pending"] = [p[:2] + ["T" if p[2] > 10 ** 12 else p[2]] + p[3:]
+                             for p in g[b"pending"]]
+            cons = []
+            for c in g[b"consumers"]:
+                c = dict(c) if isinstance(c, dict) else dict(zip(c[0::2], c[1::2]))
+                c[b"seen-time"] = "T"
+                c[b"pending"] = [p[:1] + ["T" if p[1] > 10 ** 12 else p[1]] + p[2:]
+                                 for p in c[b"pending"]]
+                cons.append(c)
+            g[b"consumers"] = cons
+            out.append(g)
+        d[b"groups"] = out
+    return d
+
+
+def check_info(compat, cmds, info_cmds, resp3=False):
+    """Run cmds on both servers (compared exactly), then each XINFO STREAM of
+    info_cmds compared with the masks of _mask_info."""
+    with compat.session(resp3=resp3) as s:
+        s.check(*cmds)
+        for cmd in info_cmds:
+            (fraw, fnode), (rraw, rnode) = s.send_both(cmd)
+            a, b = to_py(fnode), to_py(rnode)
+            if isinstance(a, list) and len(a) > 1 or isinstance(a, dict):
+                a, b = _mask_info(a), _mask_info(b)
+            assert a == b, "XINFO differs for %r\n fastkv %r\n redis  %r" % (cmd, a, b)
+
+
+# --------------------------------------------------------------------------
+# XREAD
+# --------------------------------------------------------------------------
+
+def test_xread_basic(compat):
+    compat.check(
+        *_fill("s", 5), *_fill("t", 2, 3),
+        "XREAD STREAMS s 0", "XREAD STREAMS s 0-0", "XREAD STREAMS s 2", "XREAD STREAMS s 2-1",
+        "XREAD COUNT 2 STREAMS s 0", "XREAD COUNT 0 STREAMS s 0", "XREAD COUNT -5 STREAMS s 0",
+        "XREAD STREAMS s t 0 0", "XREAD COUNT 1 STREAMS s t 4 0", "XREAD STREAMS s t 5-1 4-1",
+        "XREAD STREAMS s $", "XREAD STREAMS missing $", "XREAD STREAMS missing 0",
+        "XREAD STREAMS s missing 0 0", "XREAD STREAMS missing s 0 0",
+        "XREAD count 1 streams s 1", "XREAD STREAMS s 18446744073709551615-18446744073709551615",
+        "XREAD STREAMS s s 0 3",
+    )
+    compat.check(*_fill("s", 3), *_fill("t", 2, 3), "XREAD STREAMS s t 0 0",
+                 "XREAD COUNT 1 STREAMS s 0", "XREAD STREAMS missing 0", "XREAD STREAMS s $",
+                 resp3=True)
+
+
+def test_xread_errors(compat):
+    compat.check(
+        *_fill("s", 2), "SET str v",
+        "XREAD STREAMS s", "XREAD STREAMS s t 0", "XREAD STREAMS", "XREAD",
+        "XREAD COUNT x STREAMS s 0", "XREAD BLOCK x STREAMS s 0", "XREAD BLOCK -1 STREAMS s 0",
+        "XREAD STREAMS s abc", "XREAD STREAMS s 1-x", "XREAD STREAMS s -", "XREAD STREAMS s +",
+        "XREAD STREAMS s >", "XREAD GROUP g c STREAMS s 0", "XREAD NOACK STREAMS s 0",
+        "XREAD FOO STREAMS s 0", "XREAD COUNT", "XREAD STREAMS str 0", "XREAD STREAMS s str 0 0",
+        "XREAD STREAMS str s 0 0", "XREAD STREAMS s 1-", "XREAD STREAMS s ''",
+        "XREAD STREAMS s 1-*",
+    )
+
+
+def test_xread_block_served_at_once_and_empty(compat):
+    compat.check(
+        *_fill("s", 3), "XREAD BLOCK 10 STREAMS s 0", "XREAD BLOCK 0 COUNT 1 STREAMS s 1",
+        "XREAD BLOCK 10 STREAMS s $", "XREAD BLOCK 10 STREAMS missing 0",
+        "MULTI", "XREAD BLOCK 0 STREAMS s $", "XREAD BLOCK 0 STREAMS s 0", "EXEC",
+    )
+    compat.check("MULTI", "XREAD BLOCK 0 STREAMS s $", "EXEC", resp3=True)
+
+
+# --------------------------------------------------------------------------
+# XGROUP
+# --------------------------------------------------------------------------
+
+def test_xgroup_create_and_errors(compat):
+    compat.check(
+        "XGROUP CREATE s g $", "XGROUP CREATE s g $ MKSTREAM", "XLEN s", "TYPE s",
+        "XGROUP CREATE s g $ MKSTREAM", "XGROUP CREATE s g2 0", "XGROUP CREATE s g3 5-5",
+        "XGROUP CREATE s g4 7", "XGROUP CREATE s g5 abc", "XGROUP CREATE s g5 -", "XGROUP CREATE s g5 +",
+        "XGROUP CREATE s g6 $ ENTRIESREAD 3", "XGROUP CREATE s g7 $ ENTRIESREAD -1",
+        "XGROUP CREATE s g8 $ ENTRIESREAD -2", "XGROUP CREATE s g8 $ ENTRIESREAD x",
+        "XGROUP CREATE s g8 $ ENTRIESREAD", "XGROUP CREATE s g8 $ FOO", "XGROUP CREATE s g8 $ MKSTREAM FOO",
+        "XGROUP CREATE s g9 $ MKSTREAM ENTRIESREAD 0", "XGROUP CREATE s g10 $ ENTRIESREAD 0 MKSTREAM",
+        "XGROUP CREATE s2 g $ ENTRIESREAD 3 MKSTREAM", "XINFO GROUPS s2",
+        "XINFO GROUPS s",
+        "SET str v", "XGROUP CREATE str g $", "XGROUP CREATE str g $ MKSTREAM",
+        "XGROUP CREATE", "XGROUP CREATE s", "XGROUP CREATE s g", "XGROUP FOO s g",
+        "XGROUP FOO", "XGROUP HELP", "XGROUP help extra", "XGROUP",
+        "XGROUP CREATE s g 1-* ", "XGROUP CREATE s gg 18446744073709551615-18446744073709551615",
+        "XINFO GROUPS s",
+    )
+
+
+def test_xgroup_setid_destroy_consumers(compat):
+    compat.check(
+        *_fill("s", 5), "XGROUP CREATE s g 0",
+        "XGROUP SETID s g 3", "XINFO GROUPS s", "XGROUP SETID s g $", "XINFO GROUPS s",
+        "XGROUP SETID s g 2-1 ENTRIESREAD 2", "XINFO GROUPS s",
+        "XGROUP SETID s g 0 ENTRIESREAD 0", "XINFO GROUPS s",
+        "XGROUP SETID s g 0 ENTRIESREAD -3", "XGROUP SETID s g 0 ENTRIESREAD x",
+        "XGROUP SETID s g 0 MKSTREAM", "XGROUP SETID s g 0 FOO", "XGROUP SETID s g -",
+        "XGROUP SETID s g +", "XGROUP SETID s g abc", "XGROUP SETID s nog 0",
+        "XGROUP SETID missing g 0", "XGROUP SETID s g 9-9", "XINFO GROUPS s",
+        "XGROUP CREATECONSUMER s g alice", "XGROUP CREATECONSUMER s g alice",
+        "XGROUP CREATECONSUMER s g bob", "XGROUP CREATECONSUMER s nog alice",
+        "XGROUP CREATECONSUMER missing g alice", "XGROUP CREATECONSUMER s g",
+        Shape("XINFO CONSUMERS s g"),
+        "XGROUP SETID s g 0", "XREADGROUP GROUP g alice COUNT 2 STREAMS s >",
+        "XGROUP DELCONSUMER s g alice", "XGROUP DELCONSUMER s g alice", "XGROUP DELCONSUMER s g bob",
+        "XGROUP DELCONSUMER s nog alice", "XGROUP DELCONSUMER missing g alice",
+        "XPENDING s g", "XINFO GROUPS s",
+        "XGROUP DESTROY s g", "XGROUP DESTROY s g", "XGROUP DESTROY missing g",
+        "XINFO GROUPS s", "SET str v", "XGROUP DESTROY str g", "XGROUP SETID str g 0",
+    )
+
+
+# --------------------------------------------------------------------------
+# XREADGROUP
+# --------------------------------------------------------------------------
+
+def test_xreadgroup_delivery(compat):
+    compat.check(
+        *_fill("s", 6), "XGROUP CREATE s g 0",
+        "XREADGROUP GROUP g alice COUNT 2 STREAMS s >",
+        "XREADGROUP GROUP g bob COUNT 1 STREAMS s >",
+        "XREADGROUP GROUP g alice STREAMS s 0", "XREADGROUP GROUP g bob STREAMS s 0",
+        "XREADGROUP GROUP g alice STREAMS s 1-1", "XREADGROUP GROUP g alice COUNT 1 STREAMS s 0",
+        "XREADGROUP GROUP g carol STREAMS s 0", "XPENDING s g",
+        "XREADGROUP GROUP g carol STREAMS s >", "XREADGROUP GROUP g carol STREAMS s >",
+        "XPENDING s g", "XINFO GROUPS s",
+        "XPENDING s g - + 10", "XPENDING s g - + 10 alice", "XPENDING s g - + 10 nobody",
+        "XACK s g 1-1 2-1 99-1", "XACK s g 1-1", "XPENDING s g", "XREADGROUP GROUP g alice STREAMS s 0",
+        "XACK s nog 3-1", "XACK missing g 3-1", "XACK s g abc", "XACK s g 3-1 abc", "XPENDING s g",
+        "XACK s g 3", "XPENDING s g",
+    )
+
+
+def test_xreadgroup_history_with_deleted_entries(compat):
+    compat.check(
+        *_fill("s", 5), "XGROUP CREATE s g 0", "XREADGROUP GROUP g c STREAMS s >",
+        "XDEL s 2-1 4-1", "XREADGROUP GROUP g c STREAMS s 0", "XREADGROUP GROUP g c COUNT 2 STREAMS s 0",
+        "XREADGROUP GROUP g c STREAMS s 3-1", "XPENDING s g - + 10", "XINFO GROUPS s",
+    )
+    compat.check(
+        *_fill("s", 3), "XGROUP CREATE s g 0", "XREADGROUP GROUP g c STREAMS s >",
+        "XDEL s 2-1", "XREADGROUP GROUP g c STREAMS s 0", resp3=True)
+
+
+def test_xreadgroup_noack_and_several_streams(compat):
+    compat.check(
+        *_fill("s", 3), *_fill("t", 3, 2), "XGROUP CREATE s g 0", "XGROUP CREATE t g 0",
+        "XREADGROUP GROUP g c NOACK COUNT 2 STREAMS s >", "XPENDING s g", "XINFO GROUPS s",
+        "XREADGROUP GROUP g c STREAMS s t > >", "XPENDING s g", "XPENDING t g",
+        "XREADGROUP GROUP g c STREAMS s t 0 >", "XREADGROUP GROUP g c STREAMS s t > 0",
+        "XREADGROUP GROUP g c2 STREAMS s t 0 0", "XINFO GROUPS t",
+    )
+    compat.check(*_fill("s", 3), *_fill("t", 3, 2), "XGROUP CREATE s g 0", "XGROUP CREATE t g 0",
+                 "XREADGROUP GROUP g c COUNT 1 STREAMS s t > >", "XREADGROUP GROUP g c STREAMS s t 0 0",
+                 "XREADGROUP GROUP g c STREAMS s >", resp3=True)
+
+
+def test_xreadgroup_errors(compat):
+    compat.check(
+        *_fill("s", 2), "XGROUP CREATE s g 0", "SET str v",
+        "XREADGROUP GROUP g c STREAMS s $", "XREADGROUP GROUP g c STREAMS nokey >",
+        "XREADGROUP GROUP nog c STREAMS s >", "XREADGROUP STREAMS s >",
+        "XREADGROUP GROUP g c STREAMS s", "XREADGROUP GROUP g c STREAMS s t >",
+        "XREADGROUP GROUP g STREAMS s >", "XREADGROUP GROUP g c STREAMS str >",
+        "XREADGROUP GROUP g c STREAMS s abc", "XREADGROUP GROUP g c COUNT x STREAMS s >",
+        "XREADGROUP GROUP g c BLOCK x STREAMS s >", "XREADGROUP GROUP g c FOO STREAMS s >",
+        "XREADGROUP GROUP g c STREAMS s nokey > >", "XREADGROUP GROUP g c STREAMS s str > >",
+        "XREADGROUP GROUP g c NOACK", "XREADGROUP GROUP g c STREAMS s -",
+        "XINFO CONSUMERS s g",
+    )
+
+
+def test_xreadgroup_consumer_created_only_when_served(compat):
+    compat.check(
+        "XGROUP CREATE s g $ MKSTREAM", "XREADGROUP GROUP g c1 STREAMS s >",
+        "XREADGROUP GROUP g c1 STREAMS s 0", "XINFO GROUPS s",
+        "XADD s 1-1 a 1", "XREADGROUP GROUP g c2 STREAMS s 0",
+        "XREADGROUP GROUP g c3 STREAMS s 5", "XREADGROUP GROUP g c4 STREAMS s >",
+        "XREADGROUP GROUP g c5 STREAMS s >", "XINFO GROUPS s",
+        Shape("XINFO CONSUMERS s g"),
+    )
+
+
+def test_xreadgroup_setid_reassigns_pending(compat):
+    compat.check(
+        *_fill("s", 4), "XGROUP CREATE s g 0", "XREADGROUP GROUP g a STREAMS s >",
+        "XGROUP SETID s g 0", "XREADGROUP GROUP g b COUNT 2 STREAMS s >",
+        "XPENDING s g", "XREADGROUP GROUP g a STREAMS s 0", "XREADGROUP GROUP g b STREAMS s 0",
+        "XINFO GROUPS s",
+    )
+
+
+# --------------------------------------------------------------------------
+# XPENDING
+# --------------------------------------------------------------------------
+
+def test_xpending_forms_and_errors(compat):
+    compat.check(
+        *_fill("s", 6), "XGROUP CREATE s g 0", "XPENDING s g", "XPENDING s g - + 10",
+        "XREADGROUP GROUP g a COUNT 3 STREAMS s >", "XREADGROUP GROUP g b STREAMS s >",
+        "XPENDING s g", Shape("XPENDING s g - + 10"), Shape("XPENDING s g - + 2"),
+        Shape("XPENDING s g (1-1 + 10"), Shape("XPENDING s g - (4-1 10"),
+        Shape("XPENDING s g 2 4 10"), Shape("XPENDING s g 2-1 2-1 10"), "XPENDING s g 5 1 10",
+        "XPENDING s g - + 0", "XPENDING s g - + -3", Shape("XPENDING s g - + 10 b"),
+        "XPENDING s g IDLE 1000000 - + 10", Shape("XPENDING s g IDLE 0 - + 10 a"),
+        "XPENDING s g IDLE 1000000 - + 10 a",
+        "XPENDING s g - +", "XPENDING s g -", "XPENDING s g - + 10 a b", "XPENDING s g IDLE 5 - +",
+        "XPENDING s g IDLE x - + 10", "XPENDING s g - + x", "XPENDING s g x + 10", "XPENDING s g - x 10",
+        "XPENDING s g (18446744073709551615-18446744073709551615 + 10",
+        "XPENDING s g - (0-0 10", "XPENDING s g ( + 10", "XPENDING s g (- + 10",
+        "XPENDING s nog", "XPENDING missing g", "XPENDING s nog - + 10", "SET str v",
+        "XPENDING str g", "XPENDING s", "XPENDING s g - + 10 a b c d",
+    )
+    compat.check(*_fill("s", 2), "XGROUP CREATE s g 0", "XPENDING s g",
+                 "XREADGROUP GROUP g a STREAMS s >", "XPENDING s g", Shape("XPENDING s g - + 10"),
+                 resp3=True)
+
+
+# --------------------------------------------------------------------------
+# XCLAIM
+# --------------------------------------------------------------------------
+
+def test_xclaim(compat):
+    cmds = [*_fill("s", 6), "XGROUP CREATE s g 0", "XREADGROUP GROUP g a STREAMS s >"]
+    check_info(compat, cmds + [
+        "XCLAIM s g b 0 1-1 2-1", "XPENDING s g",
+        "XCLAIM s g b 0 3-1 JUSTID", "XCLAIM s g c 0 4-1 TIME 1000 RETRYCOUNT 7",
+        "XCLAIM s g c 0 5-1 IDLE 1000000000000000 JUSTID",
+        "XCLAIM s g c 1000000 6-1", "XCLAIM s g c 1000000 6-1 JUSTID",
+        "XCLAIM s g d 0 99-1", "XCLAIM s g d 0 99-1 FORCE", "XCLAIM s g d 0 5-1 6-1 FORCE TIME 5 JUSTID",
+        "XADD s 7-1 f v7", "XCLAIM s g d 0 7-1 FORCE TIME 6 JUSTID RETRYCOUNT 3",
+        "XCLAIM s g d 0 7-1 FORCE TIME 7", "XPENDING s g",
+        "XCLAIM s g e 0 1-1 LASTID 100-1 TIME 8", "XINFO GROUPS s",
+        "XCLAIM s g e 0 LASTID 200-1", "XINFO GROUPS s",
+        "XCLAIM s g e x 1-1", "XCLAIM s g e 0 1-1 IDLE x", "XCLAIM s g e 0 1-1 TIME x",
+        "XCLAIM s g e 0 1-1 RETRYCOUNT x", "XCLAIM s g e 0 1-1 LASTID x", "XCLAIM s g e 0 1-1 FOO",
+        "XCLAIM s g e 0 1-1 IDLE", "XCLAIM s nog e 0 1-1", "XCLAIM missing g e 0 1-1",
+        "XCLAIM s g e 0 abc", "XCLAIM s g e -5 1-1 TIME 9 JUSTID",
+        "XCLAIM s g e 0 1-1 TIME -5 JUSTID", "XPENDING s g", "XINFO GROUPS s",
+    ], ["XINFO STREAM s FULL"])
+
+
+def test_xclaim_deleted_entries_leave_the_pel(compat):
+    compat.check(
+        *_fill("s", 4), "XGROUP CREATE s g 0", "XREADGROUP GROUP g a STREAMS s >",
+        "XDEL s 2-1 3-1", "XCLAIM s g b 0 1-1 2-1 3-1 4-1 JUSTID", "XPENDING s g",
+        "XCLAIM s g b 0 2-1 FORCE", "XPENDING s g", "XREADGROUP GROUP g a STREAMS s 0",
+    )
+
+
+# --------------------------------------------------------------------------
+# XAUTOCLAIM
+# --------------------------------------------------------------------------
+
+def test_xautoclaim(compat):
+    compat.check(
+        *_fill("s", 8), "XGROUP CREATE s g 0", "XREADGROUP GROUP g a STREAMS s >",
+        "XAUTOCLAIM s g b 0 0 COUNT 2", "XAUTOCLAIM s g b 0 0 COUNT 2 JUSTID",
+        "XAUTOCLAIM s g c 0 3-1 COUNT 3", "XAUTOCLAIM s g c 0 (3-1 COUNT 3 JUSTID",
+        "XAUTOCLAIM s g c 0 - JUSTID", "XAUTOCLAIM s g c 0 8-1", "XAUTOCLAIM s g c 0 9-1",
+        "XAUTOCLAIM s g c 100000000 0", "XPENDING s g",
+        "XDEL s 2-1 5-1", "XAUTOCLAIM s g d 0 0 COUNT 2", "XAUTOCLAIM s g d 0 0 COUNT 3 JUSTID",
+        "XPENDING s g", "XAUTOCLAIM s g d 0 0",
+        "XAUTOCLAIM s g d 0 0 COUNT 0", "XAUTOCLAIM s g d 0 0 COUNT -1", "XAUTOCLAIM s g d 0 0 COUNT x",
+        "XAUTOCLAIM s g d 0 0 COUNT 1000000000000000000", "XAUTOCLAIM s g d 0 0 FOO",
+        "XAUTOCLAIM s g d 0 0 COUNT", "XAUTOCLAIM s g d x 0", "XAUTOCLAIM s g d 0 x",
+        "XAUTOCLAIM s g d -1 0 JUSTID", "XAUTOCLAIM s nog d 0 0", "XAUTOCLAIM missing g d 0 0",
+        "XAUTOCLAIM missing g d 0 x", "XAUTOCLAIM s g d 0 (18446744073709551615-18446744073709551615",
+        "SET str v", "XAUTOCLAIM str g d 0 0",
+    )
+    compat.check(*_fill("s", 3), "XGROUP CREATE s g 0", "XREADGROUP GROUP g a STREAMS s >",
+                 "XDEL s 2-1", "XAUTOCLAIM s g b 0 0", resp3=True)
+
+
+def test_xautoclaim_attempts_limit(compat):
+    # Entries not idle enough still cost attempts (COUNT*10 of them).
+    cmds = [("XADD", "s", "%d-1" % i, "f", "v") for i in range(1, 31)]
+    compat.check(*cmds, "XGROUP CREATE s g 0", "XREADGROUP GROUP g a STREAMS s >",
+                 "XAUTOCLAIM s g b 100000000 0 COUNT 1", "XAUTOCLAIM s g b 100000000 0 COUNT 2",
+                 "XAUTOCLAIM s g b 100000000 0 COUNT 3", "XAUTOCLAIM s g b 100000000 0 COUNT 4")
+
+
+# --------------------------------------------------------------------------
+# XINFO
+# --------------------------------------------------------------------------
+
+def test_xinfo_stream(compat):
+    cmds = [*_fill("s", 5), "XGROUP CREATE s g 0", "XGROUP CREATE s h $",
+            "XCLAIM s g a 0 1-1 FORCE TIME 1000", "XCLAIM s g b 0 3-1 FORCE TIME 2000 RETRYCOUNT 4",
+            "XADD e 1-1 a b", "XDEL e 1-1", "XGROUP CREATE e g 0"]
+    infos = ["XINFO STREAM s", "XINFO STREAM s FULL", "XINFO STREAM s FULL COUNT 1",
+             "XINFO STREAM s FULL COUNT 0", "XINFO STREAM s FULL COUNT -1", "XINFO STREAM e",
+             "XINFO STREAM e FULL"]
+    check_info(compat, cmds, infos)
+    check_info(compat, cmds, infos, resp3=True)
+    compat.check(
+        *cmds, "SET str v",
+        "XINFO STREAM missing", "XINFO STREAM str", "XINFO STREAM s FOO", "XINFO STREAM s FULL COUNT",
+        "XINFO STREAM s FULL COUNT x", "XINFO STREAM s FULL FOO 1", "XINFO STREAM s FULL COUNT 1 x",
+        "XINFO GROUPS missing", "XINFO GROUPS str", "XINFO CONSUMERS s nog", "XINFO CONSUMERS missing g",
+        "XINFO CONSUMERS str g", "XINFO FOO s", "XINFO HELP", "XINFO help x", "XINFO", "XINFO GROUPS",
+        "XINFO GROUPS s x", "XINFO CONSUMERS s", "XINFO GROUPS s", Shape("XINFO CONSUMERS s g"),
+    )
+    compat.check(*cmds, "XINFO GROUPS s", Shape("XINFO CONSUMERS s g"), "XINFO HELP",
+                 "XGROUP HELP", resp3=True)
+
+
+def test_entries_read_and_lag(compat):
+    compat.check(
+        "XGROUP CREATE s g $ MKSTREAM", "XINFO GROUPS s",
+        *_fill("s", 5), "XGROUP CREATE s g2 0", "XGROUP CREATE s g3 $", "XGROUP CREATE s g4 3-1",
+        "XINFO GROUPS s",
+        "XREADGROUP GROUP g c COUNT 2 STREAMS s >", "XREADGROUP GROUP g2 c COUNT 2 STREAMS s >",
+        "XREADGROUP GROUP g4 c COUNT 1 STREAMS s >", "XINFO GROUPS s",
+        # a tombstone ahead of g: the counter is estimated
+        "XDEL s 4-1", "XINFO GROUPS s", "XREADGROUP GROUP g c COUNT 1 STREAMS s >", "XINFO GROUPS s",
+        "XREADGROUP GROUP g c STREAMS s >", "XINFO GROUPS s",
+        # deleting the first entry / the last one
+        "XDEL s 1-1", "XINFO GROUPS s", "XDEL s 5-1", "XINFO GROUPS s",
+        "XADD s 6-1 f v", "XADD s 7-1 f v", "XINFO GROUPS s",
+        "XTRIM s MAXLEN 1", "XINFO GROUPS s", "XREADGROUP GROUP g2 c STREAMS s >", "XINFO GROUPS s",
+        "XSETID s 9-1", "XINFO GROUPS s", "XSETID s 10-1 ENTRIESADDED 20 MAXDELETEDID 8-1", "XINFO GROUPS s",
+        "XGROUP SETID s g3 0 ENTRIESREAD 5", "XINFO GROUPS s", "XGROUP SETID s g3 7-1", "XINFO GROUPS s",
+        "XGROUP CREATE s g5 0 ENTRIESREAD 100", "XINFO GROUPS s",
+        "XGROUP CREATE s g6 2-1 ENTRIESREAD 1", "XINFO GROUPS s",
+    )
+
+
+def test_entries_read_with_noack_and_xclaim_lastid(compat):
+    compat.check(
+        *_fill("s", 4), "XGROUP CREATE s g 0", "XREADGROUP GROUP g c NOACK COUNT 3 STREAMS s >",
+        "XINFO GROUPS s", "XCLAIM s g c 0 LASTID 4-1", "XINFO GROUPS s",
+        "XREADGROUP GROUP g c STREAMS s >", "XINFO GROUPS s",
+        "XADD s 5-1 f v", "XREADGROUP GROUP g c STREAMS s >", "XINFO GROUPS s",
+    )
+
+
+# --------------------------------------------------------------------------
+# WRONGTYPE, dirty counter, events
+# --------------------------------------------------------------------------
+
+def test_wrongtype_everywhere(compat):
+    compat.check(
+        "SET k v", "XREAD STREAMS k 0", "XREADGROUP GROUP g c STREAMS k >", "XGROUP CREATE k g $",
+        "XGROUP CREATECONSUMER k g c", "XGROUP DELCONSUMER k g c", "XGROUP DESTROY k g",
+        "XACK k g 1-1", "XPENDING k g", "XPENDING k g - + 10", "XCLAIM k g c 0 1-1",
+        "XAUTOCLAIM k g c 0 0", "XINFO STREAM k", "XINFO GROUPS k", "XINFO CONSUMERS k g",
+    )
+
+
+def test_dirty_counter_deltas(compat):
+    """The dirty delta of each command equals redis's."""
+    steps = [
+        "XGROUP CREATE s g $ MKSTREAM", "XGROUP CREATE s g $", "XADD s 1-1 a 1", "XADD s 2-1 a 1",
+        "XREADGROUP GROUP g c STREAMS s >", "XREADGROUP GROUP g c STREAMS s >",
+        "XREADGROUP GROUP g c STREAMS s 0", "XREADGROUP GROUP g c2 STREAMS s 0",
+        "XACK s g 1-1 1-1 2-1", "XACK s g 1-1", "XGROUP SETID s g 0", "XGROUP CREATECONSUMER s g x",
+        "XGROUP CREATECONSUMER s g x", "XGROUP DELCONSUMER s g x", "XGROUP DELCONSUMER s g x",
+        "XREADGROUP GROUP g c NOACK STREAMS s >", "XCLAIM s g d 0 1-1 FORCE", "XCLAIM s g d 0 1-1",
+        "XCLAIM s g d 0 LASTID 5-1", "XCLAIM s g d 0 9-1", "XAUTOCLAIM s g e 0 0",
+        "XDEL s 1-1", "XAUTOCLAIM s g e 0 0", "XREAD STREAMS s 0", "XPENDING s g",
+        "XINFO STREAM s", "XGROUP DESTROY s g", "XGROUP DESTROY s g",
+    ]
+
+    def dirty(conn):
+        conn.send(encode_args(split_command("INFO persistence")))
+        info = to_py(conn.read_reply()[1]).decode()
+        for line in info.splitlines():
+            if line.startswith("rdb_changes_since_last_save:"):
+                return int(line.split(":")[1])
+
+    with compat.session() as s:
+        for cmd in steps:
+            f0, r0 = dirty(s.fk), dirty(s.rd)
+            (fraw, _), (rraw, _) = s.send_both(cmd)
+            assert fraw == rraw, (cmd, fraw, rraw)
+            f1, r1 = dirty(s.fk), dirty(s.rd)
+            assert f1 - f0 == r1 - r0, "dirty delta of %r: fastkv %d redis %d" % (cmd, f1 - f0, r1 - r0)
+
+
+def test_events(kn):
+    n = kn("KEA")
+    n.run("XGROUP CREATE s g $ MKSTREAM", "XGROUP CREATE s g $", "XADD s 1-1 a 1",
+          "XGROUP CREATECONSUMER s g c", "XGROUP CREATECONSUMER s g c",
+          "XREADGROUP GROUP g c STREAMS s >", "XREADGROUP GROUP g d STREAMS s >",
+          "XREADGROUP GROUP g e STREAMS s 0", "XGROUP SETID s g 0", "XREADGROUP GROUP g f STREAMS s >",
+          "XACK s g 1-1", "XCLAIM s g h 0 1-1 FORCE", "XAUTOCLAIM s g i 0 0",
+          "XGROUP DELCONSUMER s g c", "XGROUP DELCONSUMER s g nobody", "XREAD STREAMS s 0",
+          "XPENDING s g", "XGROUP DESTROY s g", "XGROUP DESTROY s g")
+    ev = n.events()
+    assert "K0 xgroup-create s" in ev and "E0 xgroup-createconsumer s" in ev
+    assert "K0 xgroup-setid s" in ev and "K0 xgroup-delconsumer s" in ev
+    assert "K0 xgroup-destroy s" in ev
+
+
+def test_events_flag_t_only(kn):
+    n = kn("Kt")
+    n.run("XGROUP CREATE s g $ MKSTREAM", "XADD s 1-1 a 1", "XREADGROUP GROUP g c STREAMS s >",
+          "XGROUP DESTROY s g")
+    n.events()
