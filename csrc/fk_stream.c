@@ -218,7 +218,8 @@ int fk_stream_append(fk_stream *s, const fk_sv *fv, int64_t numfields, fk_stream
             id = *use_id;
         } else {
             if (s->last_id.ms == use_id->ms) {
-                if (s->last_id.seq == UINT64_MAX) return -1;
+                /* Redis 7.0 reports this one as ERANGE ("Elements are too large") */
+                if (s->last_id.seq == UINT64_MAX) return -2;
                 id = s->last_id;
                 id.seq++;
             } else {

@@ -124,10 +124,10 @@ size_t fk_stream_free_effort(const fk_stream *s);          /* lazyfreeGetFreeEff
 /* streamAppendItem: fv holds 2*numfields items (field, value, ...).
  * use_id NULL: an automatic ID (ms = now or last_id.ms, seq next);
  * seq_given == 0: "ms-*" (seq generated). Returns 0 and the ID in *added_id;
- * -1 (EDOM) if the ID is not greater than last_id, or 0-0, or "ms-*" can't
- * get a sequence (last_id is ms-UINT64_MAX): "equal or smaller than the
- * target stream top item"; -2 (ERANGE) if the fields and values are too
- * large for a node ("Elements are too large to be stored"). Callers check
+ * -1 (EDOM) if the ID is not greater than last_id, or 0-0: "equal or smaller
+ * than the target stream top item"; -2 (ERANGE) if the fields and values
+ * are too large for a node, or "ms-*" can't get a sequence (last_id is
+ * ms-UINT64_MAX), as Redis 7.0: "Elements are too large to be stored". Callers check
  * first that last_id is not the maximum ID ("exhausted" error). */
 int fk_stream_append(fk_stream *s, const fk_sv *fv, int64_t numfields, fk_streamid *added_id,
                      const fk_streamid *use_id, int seq_given);
