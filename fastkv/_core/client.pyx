@@ -168,12 +168,13 @@ cdef class ServerState:
                         if not (c.flags & CF_BLOCKED) or c.bdb is not db or (c.flags & CF_CLOSED):
                             continue
                         e = db.lookup(key, len(key), LOOKUP_NOSTATS | LOOKUP_NOTOUCH)
-                        if e == NULL:
-                            break
-                        typ = e.meta & 0xF
+                        typ = (e.meta & 0xF) if e != NULL else 0xFF
                         if not ((c.btype == BLOCKED_LIST and typ == OBJ_LIST)
                                 or (c.btype == BLOCKED_ZSET and typ == OBJ_ZSET)
-                                or (c.btype == BLOCKED_STREAM and typ == OBJ_STREAM)):
+                                or c.btype == BLOCKED_STREAM):
+                            # (a stream key deleted or overwritten is signalled too,
+                            # 7.0's signalDeletedKeyAsReady: XREADGROUP answers
+                            # -UNBLOCKED, XREAD blocks again)
                             continue
                         c.reprocess_blocked()
         finally:

@@ -222,6 +222,8 @@ cdef class Database:
         cdef fk_entry *e = fk_dict_unlink(self.dict, k, n)
         if e != NULL and (e.klen & FK_HAS_EXPIRE):
             fk_dict_delete(self.expires, e.key, fk_entry_klen(e))
+        if e != NULL and self.ks.blocking_registrations and (e.meta & 0xF) == OBJ_STREAM:
+            self.signal_ready(k, n)     # signalDeletedKeyAsReady (blocked XREADGROUP)
         return e
 
     cdef int delete(self, const char *k, size_t n) except -1:
@@ -239,6 +241,8 @@ cdef class Database:
             return fk_dict_add(self.dict, k, n, extra)
         cdef const fk_objtype *t = fk_objtype_of(e)
         cdef bint had_inline = t.inline_size(e) != 0
+        if self.ks.blocking_registrations and (e.meta & 0xF) == OBJ_STREAM:
+            self.signal_ready(k, n)     # signalDeletedKeyAsReady (blocked XREADGROUP)
         t.free(e)
         e.meta = 0
         e.v.u = 0
