@@ -4,6 +4,7 @@
  * geohash_helper.c and geo.c step by step, because the floating-point
  * operations (and their order) decide which points a search returns and
  * the digits of every distance. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -523,7 +524,38 @@ int fk_geo_fmt_coord(char *buf, size_t len, double v) {
     return l;
 }
 
+/* Redis 7.0's fixedpoint_d2string(.., 4): v * 10^4 rounded with llrint,
+ * then printed as an integer with the dot 4 digits from the right.  Not
+ * snprintf("%.4f"): the two differ when the product rounds across a half
+ * (and for NaN, which llrint turns into LLONG_MIN, printed as Redis does). */
 int fk_geo_fmt_dist(char *buf, size_t len, double v) {
-    int l = snprintf(buf, len, "%.4f", v);
-    return l < 0 ? 0 : ((size_t)l >= len ? (int)len - 1 : l);
+    char digits[24];
+    int nd = 0, l = 0, intdigits, i;
+    if (len < 32) return 0;
+    if (v == 0) {
+        memcpy(buf, "0.0000", 7);
+        return 6;
+    }
+    long long sv = llrint(v * 10000.0);
+    unsigned long long u;
+    if (sv < 0) {
+        u = sv != LLONG_MIN ? (unsigned long long)(-sv) : ((unsigned long long)LLONG_MAX) + 1;
+        buf[l++] = '-';
+    } else {
+        u = (unsigned long long)sv;
+    }
+    do {
+        digits[nd++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    intdigits = nd - 4;
+    if (intdigits < 1) {
+        buf[l++] = '0';
+    } else {
+        for (i = nd - 1; i >= 4; i--) buf[l++] = digits[i];
+    }
+    buf[l++] = '.';
+    for (i = 3; i >= 0; i--) buf[l++] = i < nd ? digits[i] : '0';
+    buf[l] = '\0';
+    return l;
 }

@@ -125,7 +125,7 @@ void fk_geo_array_free(fk_geo_array *ga);
 /* The 11-character standard geohash of a score; 0 if it can't be decoded. */
 int fk_geo_hash_string(double score, char out[11]);
 /* Redis's addReplyHumanLongDouble text ("%.17Lf", trailing zeros cut) and
- * addReplyDoubleDistance text ("%.4f"); return the length. */
+ * addReplyDoubleDistance text (4 decimals, fixedpoint_d2string); return the length. */
 int fk_geo_fmt_coord(char *buf, size_t len, double v);
 int fk_geo_fmt_dist(char *buf, size_t len, double v);
 

@@ -95,6 +95,25 @@ def test_pos_hash_dist(compat):
     compat.check(*cmds, resp3=True)
 
 
+def test_distance_rounding(compat):
+    """Distances are v*10^4 rounded by llrint (Redis's fixedpoint_d2string),
+    not snprintf("%.4f"): these pairs are where the two differ."""
+    cmds = ["GEOADD r 5.727378 74.868600 a1 102.864901 9.665883 b1 19.470526 61.535026 a2 "
+            "14.723754 16.765626 b2 67.978317 48.585042 a3 114.056804 21.412087 b3 "
+            "100.753992 75.981343 a4 9.820148 15.153722 b4"]
+    for i in range(1, 5):
+        cmds += ["GEODIST r a%d b%d" % (i, i), "GEODIST r a%d b%d m" % (i, i),
+                 "GEORADIUSBYMEMBER r a%d 20000 km WITHDIST ASC" % i,
+                 "GEOSEARCH r FROMMEMBER a%d BYRADIUS 20000000 m WITHDIST DESC" % i]
+    # antipodes and near-antipodes (the haversine's asin argument at 1)
+    cmds += ["GEOADD r 0 0 o 180 0 o180 -180 0 om180 179.999 0.001 near 90 45 p -90 -45 q "
+             "12.5 -30 x -167.5 30 y",
+             "GEODIST r o o180", "GEODIST r o om180 km", "GEODIST r o near", "GEODIST r p q mi",
+             "GEODIST r x y ft", "GEORADIUSBYMEMBER r o 30000 km WITHDIST ASC"]
+    compat.check(*cmds)
+    compat.check(*cmds, resp3=True)
+
+
 def test_limits(compat):
     """Coordinates at the index's limits, and scores no GEOADD makes."""
     cmds = [

@@ -9,7 +9,7 @@ GEOSEARCHSTORE) parse their options here, in Redis's order and with its
 error texts, and hand the shape to fk_geo_search, which reads the 9 cells
 of the cover straight from the zset's C value (either encoding) into a C
 array: no Python object per point.  Replies are written from that array:
-members, distances ("%.4f"), hashes (integers) and coordinates (Redis's
+members, distances (4 decimals), hashes (integers) and coordinates (Redis's
 "human" long double text; RESP3 doubles).
 """
 from libc.stdio cimport snprintf
@@ -121,7 +121,7 @@ cdef inline int add_coord(Client c, double v) except -1:
 
 
 cdef inline int add_distance(Client c, double d) except -1:
-    """addReplyDoubleDistance: "%.4f" as a bulk string (RESP3 too)."""
+    """addReplyDoubleDistance: 4 decimals as a bulk string (RESP3 too)."""
     cdef char buf[512]
     cdef int n = fk_geo_fmt_dist(buf, sizeof(buf), d)
     return c.add_bulk(buf, n)
