@@ -76,6 +76,22 @@ def test_bitpos_random_runs():
             assert cb.bitpos(buf, bit, start, len(data)) == model_bitpos(data, bit), (data, bit)
 
 
+def test_bitpos_long_runs_every_position():
+    # the 64-byte (AVX2) and 32-byte skips, then the word and byte steps
+    for fill, bit in ((0, 1), (0xff, 0)):
+        for n in (63, 64, 65, 127, 128, 129, 200, 1000):
+            base = bytes([fill]) * n
+            assert cb.bitpos(base, bit) == (-1 if bit else n * 8)
+            for i in range(n):
+                for v in (0x01, 0x80, 0x5a):
+                    data = bytearray(base)
+                    data[i] = v if bit else v ^ 0xff
+                    want = i * 8 + 8 - v.bit_length()
+                    for start in (0, 3):
+                        buf = bytes(start) + bytes(data)
+                        assert cb.bitpos(buf, bit, start) == want, (fill, n, i, v)
+
+
 # --------------------------------------------------------------------------
 # BITCOUNT / BITPOS ranges (Redis 7.0 semantics)
 # --------------------------------------------------------------------------
