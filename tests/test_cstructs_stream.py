@@ -148,3 +148,69 @@ def test_rax_empty_seeks():
     r.seek(b"<", b"")
     assert r.prev() is None
     assert r.seek(b"!", b"") == 0
+
+
+# --------------------------------------------------------------------------
+# fk_stream: append / range (both directions) / delete / trim vs a list model
+# --------------------------------------------------------------------------
+
+MAXLEN, MINID = 1, 2
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_stream_random_ops(seed):
+    rng = random.Random(seed)
+    s = ctest.Stream()
+    model = []          # [((ms, seq), [f, v, ...])] in ID order
+    ms = 1
+    last = None         # the stream's last ID (deletes don't lower it)
+    for step in range(3000):
+        op = rng.random()
+        if op < 0.5:
+            ms += rng.choice([0, 1])
+            seq = (last[1] + 1) if last and last[0] == ms else 0
+            if rng.random() < 0.1:
+                seq = rng.randrange(3)
+            fields = rng.choice([[b"f", b"v%d" % step], [b"f", b"1", b"g", b"x" * rng.randrange(50)],
+                                 [b"a", b"-7"]])
+            got = s.append(fields, (ms, seq))
+            if last is not None and (ms, seq) <= last:
+                assert got == -1
+            else:
+                assert got == (ms, seq)
+                model.append(((ms, seq), fields))
+                last = (ms, seq)
+        elif op < 0.65 and model:
+            k = rng.choice(model)
+            assert s.delete(k[0]) == 1
+            model.remove(k)
+            assert s.delete(k[0]) == 0
+        elif op < 0.7:
+            if rng.random() < 0.5:
+                n = rng.randrange(len(model) + 2)
+                d = s.trim(MAXLEN, maxlen=n)
+                exp = max(0, len(model) - n)
+                assert d == exp
+                model = model[exp:]
+            else:
+                m = (rng.randrange(ms + 1), 0)
+                d = s.trim(MINID, minid=m)
+                keep = [x for x in model if x[0] >= m]
+                assert d == len(model) - len(keep)
+                model = keep
+        elif op < 0.75:
+            n = rng.randrange(len(model) + 2)
+            d = s.trim(MAXLEN, maxlen=n, approx=True)
+            assert 0 <= d <= max(0, len(model) - n)
+            model = model[d:]
+        else:
+            a = (rng.randrange(ms + 1), rng.randrange(3))
+            b = (rng.randrange(ms + 2), rng.randrange(3))
+            rev = rng.random() < 0.5
+            exp = [x for x in model if a <= x[0] <= b]
+            assert s.range(a, b, rev) == (exp[::-1] if rev else exp)
+        assert s.length() == len(model)
+        if model and 0.65 <= op < 0.75:     # trimming maintains first_id (XDEL does it itself)
+            assert s.first_id() == model[0][0]
+    assert s.range() == model
+    assert s.dup_range() == model
