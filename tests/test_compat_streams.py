@@ -98,6 +98,16 @@ def test_xadd_fields(compat):
     )
 
 
+def test_many_fields_and_ids(compat, node_config):
+    fv = " ".join("f%d v%d" % (i, i) for i in range(70))
+    compat.check(*nodes(entries=5),
+                 *["XADD s %d-0 %s" % (i, fv) for i in range(1, 8)],
+                 *["XADD s %d-0 f v" % i for i in range(8, 40)],
+                 "XDEL s " + " ".join("%d-0" % i for i in range(2, 40, 2)),
+                 "XDEL s " + " ".join("%d-0" % i for i in range(1, 12)) + " bad",
+                 "XRANGE s - +", "XLEN s", "XREVRANGE s + - COUNT 3")
+
+
 def test_xadd_big_values_and_node_bytes(compat, node_config):
     big = "x" * 3000
     compat.check(*nodes(nbytes=1024),
@@ -334,3 +344,32 @@ def test_random_ops(compat, node_config, seed):
             cmds.append(rng.choice(["XLEN s", "XRANGE s - +", "XREVRANGE s + - COUNT 3"]))
     cmds += ["XLEN s", "XRANGE s - +", "XREVRANGE s + -"]
     compat.check(*cmds)
+
+
+# --------------------------------------------------------------------------
+# XADD to an existing stream wakes blocked readers
+# --------------------------------------------------------------------------
+
+def test_xadd_wakes_blocked_xread(compat):
+    a = compat.twin("reader")
+    b = compat.twin("writer")
+    try:
+        b.call("FLUSHALL")
+        b.call("XADD s 1-1 a b")
+        a.send("XREAD BLOCK 5000 STREAMS s $")
+        a.quiet(0.2)
+        b.call("XADD s MAXLEN 1 2-1 c d")     # existing key: signalKeyAsReady
+        a.read()
+        a.send("XREAD BLOCK 5000 STREAMS s 2-1")
+        a.quiet(0.2)
+        b.call("XTRIM s MAXLEN 0")            # no new entries: still blocked
+        a.quiet(0.2)
+        b.call("XADD s 3-1 e f")
+        a.read()
+        a.send("XREAD BLOCK 5000 STREAMS new $")
+        a.quiet(0.2)
+        b.call("XADD new 1-1 g h")             # a new key
+        a.read()
+    finally:
+        a.close()
+        b.close()
