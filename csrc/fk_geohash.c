@@ -226,8 +226,10 @@ void fk_geo_cells_for_shape(fk_geo_shape *s, fk_geohash cells[9]) {
     fk_geohash_neighbors(&hash, cells);
     fk_geohash_decode(lon_range, lat_range, hash, &area);
 
-    /* Near the edge of its cell, the search may reach past the
-     * neighbours: one step coarser then. */
+    /* When the centre is near the edge of its cell, the 8 neighbours may
+     * not cover the bounding box: one step coarser then.  (Redis 7.0.15
+     * compares the neighbours with the box; older releases compared
+     * haversine distances to their edges, which selects other cells.) */
     int decrease = 0;
     {
         fk_geo_area n, so, e, w;
