@@ -363,20 +363,61 @@ static void or_into(unsigned char *restrict r, const unsigned char *restrict s, 
 static void xor_into(unsigned char *restrict r, const unsigned char *restrict s, size_t n) {
     for (size_t i = 0; i < n; i++) r[i] ^= s[i];
 }
-static void not_in_place(unsigned char *r, size_t n) {
-    for (size_t i = 0; i < n; i++) r[i] = (unsigned char)~r[i];
+static void not_of(unsigned char *restrict r, const unsigned char *restrict s, size_t n) {
+    for (size_t i = 0; i < n; i++) r[i] = (unsigned char)~s[i];
+}
+static void and_of(unsigned char *restrict r, const unsigned char *restrict a,
+                   const unsigned char *restrict b, size_t n) {
+    for (size_t i = 0; i < n; i++) r[i] = a[i] & b[i];
+}
+static void or_of(unsigned char *restrict r, const unsigned char *restrict a,
+                  const unsigned char *restrict b, size_t n) {
+    for (size_t i = 0; i < n; i++) r[i] = a[i] | b[i];
+}
+static void xor_of(unsigned char *restrict r, const unsigned char *restrict a,
+                   const unsigned char *restrict b, size_t n) {
+    for (size_t i = 0; i < n; i++) r[i] = a[i] ^ b[i];
+}
+
+/* res = the first source zero-padded to maxlen, combined with the second
+ * one in the same pass when there is one (one write pass less).  Returns
+ * how many sources are done. */
+static size_t bitop_first(int op, unsigned char *res, size_t maxlen,
+                          const unsigned char *const *src, const size_t *len, size_t nsrc) {
+    size_t l0 = nsrc ? len[0] : 0;
+    if (nsrc >= 2 && op != FK_BITOP_NOT) {
+        size_t l1 = len[1], both = l0 < l1 ? l0 : l1;
+        if (both) {
+            if (op == FK_BITOP_AND) and_of(res, src[0], src[1], both);
+            else if (op == FK_BITOP_OR) or_of(res, src[0], src[1], both);
+            else xor_of(res, src[0], src[1], both);
+        }
+        /* past the shorter one: AND gives zeros, OR/XOR the longer one */
+        if (op == FK_BITOP_AND) {
+            memset(res + both, 0, maxlen - both);
+        } else {
+            const unsigned char *longer = l0 > l1 ? src[0] : src[1];
+            size_t ll = l0 > l1 ? l0 : l1;
+            if (ll > both) memcpy(res + both, longer + both, ll - both);
+            memset(res + ll, 0, maxlen - ll);
+        }
+        return 2;
+    }
+    if (op == FK_BITOP_NOT) {
+        if (l0) not_of(res, src[0], l0);
+        memset(res + l0, 0xff, maxlen - l0);
+    } else {
+        if (l0) memcpy(res, src[0], l0);
+        memset(res + l0, 0, maxlen - l0);
+    }
+    return 1;
 }
 
 void fk_bitop(int op, unsigned char *res, size_t maxlen,
               const unsigned char *const *src, const size_t *len, size_t nsrc) {
-    size_t l0 = nsrc ? len[0] : 0;
-    if (l0) memcpy(res, src[0], l0);
-    if (maxlen > l0) memset(res + l0, 0, maxlen - l0);
-    if (op == FK_BITOP_NOT) {
-        not_in_place(res, maxlen);
-        return;
-    }
-    for (size_t k = 1; k < nsrc; k++) {
+    size_t k = bitop_first(op, res, maxlen, src, len, nsrc);
+    if (op == FK_BITOP_NOT) return;
+    for (; k < nsrc; k++) {
         size_t l = len[k];
         switch (op) {
         case FK_BITOP_AND:

@@ -272,7 +272,10 @@ cdef int bitop_impl(Client c) except -1:
             if lens[j] > maxlen:
                 maxlen = lens[j]
         if maxlen:
-            res = fk_str_new(NULL, maxlen)
+            # not zero-filled: fk_bitop writes every byte
+            res = <fk_str *>fk_malloc(sizeof(fk_str) + maxlen)
+            res.len = <uint32_t>maxlen
+            res.alloc = <uint32_t>maxlen
             fk_bitop(op, <unsigned char *>res.buf, maxlen, src, lens, numkeys)
     finally:
         free(src)
