@@ -3,11 +3,13 @@ XGROUP XACK XPENDING XCLAIM XAUTOCLAIM XINFO): fastkv's replies must equal
 a real redis-server 7.0's byte for byte.
 
 Time-dependent fields (idle times, delivery and seen times) are compared by
-shape, or made deterministic (XCLAIM ... TIME <ms> sets a delivery time that
-XINFO STREAM FULL reports as is).  XINFO STREAM's radix-tree-nodes depends on
-the index structure: replies holding it are compared with that value
-masked.
+shape, masked, or made deterministic (XCLAIM ... TIME <ms> sets a delivery
+time that XINFO STREAM FULL reports as is).  XINFO STREAM's radix-tree-nodes
+is Redis's radix tree node count, computed from the node keys: compared
+exactly, with small nodes (stream-node-max-entries) to get many.
 """
+import random
+
 import pytest
 
 from kvtest import Shape, NoCompare, to_py, encode_args, split_command
@@ -21,13 +23,12 @@ def _fill(key="s", n=5, start=1):
 
 
 def _mask_info(v):
-    """XINFO STREAM [FULL] as a dict (RESP2 flat list) with radix-tree-nodes,
-    and the FULL form's time fields, masked."""
+    """XINFO STREAM [FULL] as a dict (RESP2 flat list) with the FULL form's
+    time fields masked."""
     if isinstance(v, dict):
         d = dict(v)
     else:
         d = dict(zip(v[0::2], v[1::2]))
-    d.pop(b"radix-tree-nodes", None)
     groups = d.get(b"groups")
     if isinstance(groups, list):
         out = []
@@ -438,3 +439,114 @@ def test_events_flag_t_only(kn):
     n.run("XGROUP CREATE s g $ MKSTREAM", "XADD s 1-1 a 1", "XREADGROUP GROUP g c STREAMS s >",
           "XGROUP DESTROY s g")
     n.events()
+
+
+@pytest.fixture
+def node_config(compat):
+    yield
+    for srv in (compat.fk_server, compat.rd_server):
+        with srv.raw() as c:
+            assert c.call_raw("CONFIG", "SET", "stream-node-max-entries", "100") == b"+OK\r\n"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_xinfo_radix_tree_nodes(compat, node_config, seed):
+    rnd = random.Random(seed)
+    cmds = ["CONFIG SET stream-node-max-entries %d" % rnd.choice([1, 2, 3])]
+    ms, ids = 0, []
+    for _ in range(rnd.randint(50, 200)):
+        ms += rnd.choice([1, 2, 255, 256, 65536, 1 << 24, 1 << 40])
+        ids.append("%d-%d" % (ms, rnd.randint(0, 2)))
+        cmds.append(("XADD", "s", ids[-1], "f", "v"))
+    cmds.append("XINFO STREAM s")
+    cmds.append(("XDEL", "s") + tuple(rnd.sample(ids, 30)))
+    cmds.append("XINFO STREAM s")
+    cmds.append("XTRIM s MAXLEN 40")
+    cmds.append("XINFO STREAM s")
+    cmds.append(("XTRIM", "s", "MINID", ids[-5]))
+    cmds.append("XINFO STREAM s")
+    compat.check(*cmds)
+
+
+def _norm_pending(node):
+    """XPENDING's extended form with the idle column masked."""
+    v = to_py(node)
+    if isinstance(v, list):
+        return [e[:2] + ["T"] + e[3:] if isinstance(e, list) and len(e) == 4 else e for e in v]
+    return v
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_random_group_ops_vs_redis(compat, seed):
+    """A seeded random mix of every group command on a few streams, groups
+    and consumers; replies compared exactly (XPENDING's idle masked, XINFO
+    CONSUMERS by shape, XINFO STREAM FULL through _mask_info)."""
+    rnd = random.Random(seed)
+    keys, groups, cons = ["s1", "s2"], ["g1", "g2"], ["a", "b", "c"]
+    nxt = {k: 0 for k in keys}
+    with compat.session(resp3=(seed % 2 == 0)) as s:
+        def run(cmd):
+            (fraw, fnode), (rraw, rnode) = s.send_both(cmd)
+            s.history.append(cmd)
+            if cmd[0] == "XPENDING" and len(cmd) > 3:
+                a, b = _norm_pending(fnode), _norm_pending(rnode)
+            elif cmd[0] == "XINFO" and cmd[1] == "CONSUMERS":
+                a, b = Shape(None), Shape(None)
+                from kvtest import compare_nodes
+                assert compare_nodes("shape", fnode, rnode), (cmd, fraw, rraw)
+                return
+            elif cmd[0] == "XINFO" and cmd[1] == "STREAM":
+                a, b = _mask_info(to_py(fnode)), _mask_info(to_py(rnode))
+            else:
+                a, b = fraw, rraw
+            assert a == b, "reply mismatch for %r\n fastkv %r\n redis  %r\n history %r" % (
+                cmd, a, b, s.history[-12:])
+
+        for k in keys:
+            for g in groups:
+                run(("XGROUP", "CREATE", k, g, "0", "MKSTREAM"))
+        for _ in range(400):
+            k, g, c = rnd.choice(keys), rnd.choice(groups), rnd.choice(cons)
+            op = rnd.randrange(16)
+            some = lambda: "%d-1" % rnd.randint(1, max(1, nxt[k] + 1))  # noqa: E731
+            if op <= 3:
+                for _ in range(rnd.randint(1, 4)):
+                    nxt[k] += 1
+                    run(("XADD", k, "%d-1" % nxt[k], "f", "v%d" % nxt[k]))
+            elif op <= 5:
+                args = ["XREADGROUP", "GROUP", g, c]
+                if rnd.random() < 0.5:
+                    args += ["COUNT", rnd.randint(1, 5)]
+                if rnd.random() < 0.2:
+                    args.append("NOACK")
+                args += ["STREAMS", k, rnd.choice([">", ">", "0", some()])]
+                run(tuple(args))
+            elif op == 6:
+                run(("XACK", k, g) + tuple(some() for _ in range(rnd.randint(1, 4))))
+            elif op == 7:
+                run(("XCLAIM", k, g, c, 0) + tuple(some() for _ in range(rnd.randint(1, 3)))
+                    + tuple(rnd.choice([(), ("JUSTID",), ("FORCE",), ("TIME", 1234),
+                                        ("RETRYCOUNT", 3), ("LASTID", some())])))
+            elif op == 8:
+                run(("XAUTOCLAIM", k, g, c, 0, rnd.choice(["0", some(), "(" + some()]),
+                     "COUNT", rnd.randint(1, 4)) + rnd.choice([(), ("JUSTID",)]))
+            elif op == 9:
+                run(("XDEL", k) + tuple(some() for _ in range(rnd.randint(1, 3))))
+            elif op == 10:
+                run(rnd.choice([("XTRIM", k, "MAXLEN", rnd.randint(0, 10)),
+                                ("XTRIM", k, "MINID", some())]))
+            elif op == 11:
+                run(("XGROUP", "SETID", k, g, rnd.choice(["0", "$", some()]))
+                    + rnd.choice([(), ("ENTRIESREAD", rnd.randint(-1, 5))]))
+            elif op == 12:
+                run(rnd.choice([("XPENDING", k, g), ("XPENDING", k, g, "-", "+", 10),
+                                ("XPENDING", k, g, "-", "+", 10, c),
+                                ("XPENDING", k, g, "IDLE", 0, "-", "+", 5)]))
+            elif op == 13:
+                run(rnd.choice([("XINFO", "GROUPS", k), ("XINFO", "STREAM", k),
+                                ("XINFO", "STREAM", k, "FULL"), ("XINFO", "CONSUMERS", k, g)]))
+            elif op == 14:
+                run(rnd.choice([("XGROUP", "DELCONSUMER", k, g, c),
+                                ("XGROUP", "CREATECONSUMER", k, g, c)]))
+            else:
+                run(("XREAD", "COUNT", 3, "STREAMS", k, rnd.choice(["0", "$", some()])))

@@ -686,9 +686,8 @@ cdef int xack_impl(Client c) except -1:
                 return 0
         for j in range(id_count):
             fk_streamid_encode(buf, &ids[j])
-            if fk_rax_find(group.pel, buf, 16, &found):
+            if fk_rax_remove(group.pel, buf, 16, &found):
                 nack = <fk_stream_nack *>found
-                fk_rax_remove(group.pel, buf, 16, NULL)
                 fk_rax_remove(nack.consumer.pel, buf, 16, NULL)
                 fk_stream_free_nack(nack)
                 acknowledged += 1
