@@ -277,8 +277,24 @@ uint64_t fk_geo_score(double lon, double lat) {
     return fk_geohash_align52(h);
 }
 
+/* (uint64_t)score as Redis's x86-64 build computes it, without the C
+ * undefined behaviour for scores no GEOADD makes (negative, >= 2^64, inf):
+ * the conversion goes through the signed one, whose out-of-range result is
+ * 0x8000000000000000, and values >= 2^63 are shifted down and back. */
+static uint64_t score_bits(double s) {
+    const double two63 = 9223372036854775808.0;
+    const uint64_t indefinite = 0x8000000000000000ULL;
+    if (!(s >= two63)) {
+        if (s >= -two63) return (uint64_t)(int64_t)s;
+        return indefinite;                      /* below range (or NaN) */
+    }
+    double t = s - two63;
+    if (t < two63) return ((uint64_t)(int64_t)t) ^ indefinite;
+    return indefinite ^ indefinite;             /* >= 2^64 and inf: 0 */
+}
+
 int fk_geo_decode_score(double score, double xy[2]) {
-    fk_geohash h = { (uint64_t)score, FK_GEO_STEP_MAX };
+    fk_geohash h = { score_bits(score), FK_GEO_STEP_MAX };
     fk_geo_range r[2];
     fk_geo_area area;
     wgs84_ranges(&r[0], &r[1]);
