@@ -165,7 +165,7 @@ def test_xreadgroup_delivery(compat):
         "XREADGROUP GROUP g carol STREAMS s 0", "XPENDING s g",
         "XREADGROUP GROUP g carol STREAMS s >", "XREADGROUP GROUP g carol STREAMS s >",
         "XPENDING s g", "XINFO GROUPS s",
-        "XPENDING s g - + 10", "XPENDING s g - + 10 alice", "XPENDING s g - + 10 nobody",
+        Shape("XPENDING s g - + 10"), Shape("XPENDING s g - + 10 alice"), "XPENDING s g - + 10 nobody",
         "XACK s g 1-1 2-1 99-1", "XACK s g 1-1", "XPENDING s g", "XREADGROUP GROUP g alice STREAMS s 0",
         "XACK s nog 3-1", "XACK missing g 3-1", "XACK s g abc", "XACK s g 3-1 abc", "XPENDING s g",
         "XACK s g 3", "XPENDING s g",
@@ -176,7 +176,7 @@ def test_xreadgroup_history_with_deleted_entries(compat):
     compat.check(
         *_fill("s", 5), "XGROUP CREATE s g 0", "XREADGROUP GROUP g c STREAMS s >",
         "XDEL s 2-1 4-1", "XREADGROUP GROUP g c STREAMS s 0", "XREADGROUP GROUP g c COUNT 2 STREAMS s 0",
-        "XREADGROUP GROUP g c STREAMS s 3-1", "XPENDING s g - + 10", "XINFO GROUPS s",
+        "XREADGROUP GROUP g c STREAMS s 3-1", Shape("XPENDING s g - + 10"), "XINFO GROUPS s",
     )
     compat.check(
         *_fill("s", 3), "XGROUP CREATE s g 0", "XREADGROUP GROUP g c STREAMS s >",
