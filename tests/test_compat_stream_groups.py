@@ -420,14 +420,16 @@ def test_dirty_counter_deltas(compat):
 
 
 def test_events(kn):
-    n = kn("KEA")
+    n = kn("KEAn")
     n.run("XGROUP CREATE s g $ MKSTREAM", "XGROUP CREATE s g $", "XADD s 1-1 a 1",
           "XGROUP CREATECONSUMER s g c", "XGROUP CREATECONSUMER s g c",
           "XREADGROUP GROUP g c STREAMS s >", "XREADGROUP GROUP g d STREAMS s >",
           "XREADGROUP GROUP g e STREAMS s 0", "XGROUP SETID s g 0", "XREADGROUP GROUP g f STREAMS s >",
           "XACK s g 1-1", "XCLAIM s g h 0 1-1 FORCE", "XAUTOCLAIM s g i 0 0",
           "XGROUP DELCONSUMER s g c", "XGROUP DELCONSUMER s g nobody", "XREAD STREAMS s 0",
-          "XPENDING s g", "XGROUP DESTROY s g", "XGROUP DESTROY s g")
+          "XPENDING s g", "XGROUP DESTROY s g", "XGROUP DESTROY s g",
+          "XGROUP CREATE s2 g 0 MKSTREAM ENTRIESREAD 2", "SET str v", "XGROUP CREATE str g $ MKSTREAM",
+          "XGROUP CREATE s2 g 0", "XGROUP SETID s2 nog 0", "XGROUP CREATECONSUMER s2 nog c")
     ev = n.events()
     assert "K0 xgroup-create s" in ev and "E0 xgroup-createconsumer s" in ev
     assert "K0 xgroup-setid s" in ev and "K0 xgroup-delconsumer s" in ev
@@ -550,3 +552,15 @@ def test_random_group_ops_vs_redis(compat, seed):
                                 ("XGROUP", "CREATECONSUMER", k, g, c)]))
             else:
                 run(("XREAD", "COUNT", 3, "STREAMS", k, rnd.choice(["0", "$", some()])))
+
+
+def test_watch_touched_as_redis(compat):
+    """Which group commands touch a WATCHed key (signalModifiedKey): only
+    XGROUP CREATE ... MKSTREAM of these, as in 7.0."""
+    cmds = [*_fill("s", 3), "XGROUP CREATE s g0 0"]
+    for cmd in ["XGROUP CREATE s g $", "XGROUP CREATE n g $ MKSTREAM", "XGROUP SETID s g0 0",
+                "XGROUP CREATECONSUMER s g0 x", "XREADGROUP GROUP g0 c STREAMS s >",
+                "XACK s g0 1-1", "XCLAIM s g0 d 0 2-1", "XAUTOCLAIM s g0 e 0 0",
+                "XGROUP DELCONSUMER s g0 x", "XREAD STREAMS s 0", "XGROUP DESTROY s g"]:
+        cmds += ["WATCH s n", cmd, "MULTI", "PING", "EXEC"]
+    compat.check(*cmds)
