@@ -7,6 +7,7 @@ shape; everything else uses explicit IDs.  Approximate trimming ("~")
 removes whole nodes only, so its results depend on where nodes split: the
 tests set small stream-node-max-entries / -bytes to make that visible.
 """
+import os
 import random
 
 import pytest
@@ -301,12 +302,15 @@ def test_memory_usage_ratio(compat):
 # a seeded random run
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("seed", range(4))
+FUZZ = int(os.environ.get("FASTKV_STREAM_FUZZ", "0"))   # more seeds and ops when set
+
+
+@pytest.mark.parametrize("seed", range(4 + FUZZ))
 def test_random_ops(compat, node_config, seed):
     rng = random.Random(seed)
-    cmds = [*nodes(entries=rng.choice([2, 3, 5, 10, 100]), nbytes=rng.choice([0, 200, 4096]))]
+    cmds = [*nodes(entries=rng.choice([2, 3, 5, 10, 100]), nbytes=rng.choice([0, 60, 200, 4096]))]
     ms = 1
-    for _ in range(400):
+    for _ in range(400 * (1 + FUZZ // 4)):
         op = rng.random()
         if op < 0.45:
             ms += rng.choice([0, 0, 1, 2])
