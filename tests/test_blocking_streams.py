@@ -279,3 +279,34 @@ def test_xreadgroup_block_blocked_count_default(srv):
     got = reply(c)
     assert [e[0] for e in got[0][1]] == [b"1-1", b"2-1", b"3-1"]
     assert srv.admin.call("XPENDING", "s", "g")[0] == 3
+
+
+@pytest.mark.parametrize("how", ["FLUSHALL", "FLUSHDB", "FLUSHALL ASYNC", "SWAPDB"])
+def test_xreadgroup_block_db_emptied(srv, how):
+    srv.admin.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    c, r = srv.conn(), srv.conn()
+    c.send_command("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s", ">")
+    r.send_command("XREAD", "BLOCK", 0, "STREAMS", "s", "$")
+    wait_blocked(srv.admin, 2)
+    srv.admin.call(*(how.split() if how != "SWAPDB" else ["SWAPDB", 0, 1]))
+    assert c.read_reply(WAIT)[0] == b"-UNBLOCKED the stream key no longer exists\r\n"
+    wait_blocked(srv.admin, 1)      # XREAD still waits
+    if how == "SWAPDB":
+        srv.admin.call("SWAPDB", 0, 1)
+        srv.admin.call("FLUSHALL")
+    srv.admin.call("XADD", "s", "1-1", "f", "v")
+    assert reply(r) == [[b"s", [[b"1-1", [b"f", b"v"]]]]]
+
+
+def test_xreadgroup_block_swapdb_stream_to_stream(srv):
+    srv.admin.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    srv.admin.call("SELECT", 1)
+    srv.admin.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    srv.admin.call("XADD", "s", "1-1", "f", "v")
+    srv.admin.call("SELECT", 0)
+    c = srv.conn()
+    c.send_command("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s", ">")
+    wait_blocked(srv.admin, 1)
+    srv.admin.call("SWAPDB", 0, 1)
+    assert reply(c) == [[b"s", [[b"1-1", [b"f", b"v"]]]]]
+    srv.admin.call("FLUSHALL")

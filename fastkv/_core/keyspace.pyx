@@ -121,6 +121,27 @@ cdef class WatchedKey:
     pass
 
 
+cdef int signal_deleted_streams(Database db, Database replaced_with) except -1:
+    """scanDatabaseForDeletedStreams (FLUSHDB/FLUSHALL/SWAPDB): a key waited
+    on that holds a stream here and no stream in replaced_with is signalled,
+    so blocked XREADGROUPs are answered (-UNBLOCKED)."""
+    cdef bytes key
+    cdef fk_entry *e
+    cdef bint was_stream, is_stream
+    if not db.blocking_keys:
+        return 0
+    for key in list(db.blocking_keys):
+        e = fk_dict_find(db.dict, key, len(key))
+        was_stream = e != NULL and (e.meta & 0xF) == OBJ_STREAM
+        is_stream = False
+        if replaced_with is not None:
+            e = fk_dict_find(replaced_with.dict, key, len(key))
+            is_stream = e != NULL and (e.meta & 0xF) == OBJ_STREAM
+        if was_stream and not is_stream:
+            db.signal_ready(key, len(key))
+    return 0
+
+
 cdef class Database:
     def __cinit__(self, Keyspace ks, int id):
         self.ks = ks
@@ -465,6 +486,7 @@ cdef class Database:
     def clear(self):
         """Empty the db (FLUSHDB/FLUSHALL): WATCHes of its keys fire."""
         self.touch_all_watched(None)
+        signal_deleted_streams(self, None)
         fk_dict_clear(self.expires)
         fk_dict_clear(self.dict)
         self.avg_ttl = 0
@@ -479,6 +501,7 @@ cdef class Database:
         if n == 0:
             return self.clear()
         self.touch_all_watched(None)
+        signal_deleted_streams(self, None)
         self.dict = fk_dict_new(&MAIN_TYPE)
         self.expires = fk_dict_new(&EXPIRES_TYPE)
         fk_lazyfree_dicts(d, x, n)
@@ -489,6 +512,8 @@ cdef class Database:
         """SWAPDB: the dicts change places; WATCHes stay with the db number."""
         self.touch_all_watched(other)
         other.touch_all_watched(self)
+        signal_deleted_streams(self, other)
+        signal_deleted_streams(other, self)
         cdef fk_dict *d = self.dict
         cdef fk_dict *x = self.expires
         self.dict, self.expires = other.dict, other.expires
