@@ -33,7 +33,11 @@
  * the array (Redis reads the sds terminator there; we don't).  Sparse
  * values are untrusted: every walk checks the end of the string and stops
  * a register count that runs past 16384 (a long run of XZEROs would
- * otherwise overflow it), and such a value is reported as corrupted.
+ * otherwise overflow it), and such a value is reported as corrupted.  A
+ * sparse value is valid when its opcodes cover exactly 16384 registers,
+ * the same rule for every walk (the count, the merge, the conversion to
+ * dense: redis-server 7.0.15 as shipped, with the hyperloglog fixes of
+ * CVE-2025-32023, also rejects a VAL past the end in the merge).
  * Where Redis reads the sds terminator (an XZERO cut in half at the end)
  * we read 0, as it does. */
 #include <math.h>
@@ -242,7 +246,10 @@ int fk_hll_to_dense(fk_str **sp) {
         } else {
             runlen = SP_VAL_LEN(p);
             int regval = SP_VAL_VALUE(p);
-            if (runlen + idx > REGS) break;   /* overflow */
+            if (runlen + idx > REGS) {   /* overflow: corrupted */
+                idx = -1;
+                break;
+            }
             while (runlen--) dense_put(regs, idx++, (unsigned long)regval);
             p++;
         }
@@ -553,7 +560,10 @@ int fk_hll_merge(uint8_t *max, const unsigned char *hll, size_t n) {
         } else {
             runlen = SP_VAL_LEN(p);
             uint8_t regval = (uint8_t)SP_VAL_VALUE(p);
-            if (runlen + i > REGS) break;   /* overflow */
+            if (runlen + i > REGS) {   /* overflow: corrupted */
+                i = -1;
+                break;
+            }
             while (runlen--) {
                 if (regval > max[i]) max[i] = regval;
                 i++;
