@@ -374,7 +374,8 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
                                     "specifying a proper ID, or use the > ID to get new "
                                     "messages. The $ ID would just return an empty result set.")
                     return 0
-                if reprocessing and c.bstate is not None:
+                if (reprocessing and type(c.bstate) is bytes and
+                        PyBytes_GET_SIZE(c.bstate) == <Py_ssize_t>(sizeof(fk_streamid) * streams_count)):
                     # '$' is the last ID when the client blocked
                     saved = <bytes>c.bstate
                     saved_p = PyBytes_AS_STRING(saved)
