@@ -310,3 +310,29 @@ def test_xreadgroup_block_swapdb_stream_to_stream(srv):
     srv.admin.call("SWAPDB", 0, 1)
     assert reply(c) == [[b"s", [[b"1-1", [b"f", b"v"]]]]]
     srv.admin.call("FLUSHALL")
+
+
+def test_served_empty_when_new_entries_deleted_before_wakeup(srv):
+    """7.0 serves a blocked reader when the stream's last ID passed the one
+    it waits for, even if those entries were deleted in the same
+    transaction: an empty array (and XREADGROUP creates its consumer)."""
+    a = srv.admin
+    a.call("XADD", "s", "1-1", "f", "v")
+    a.call("XGROUP", "CREATE", "s", "g", "$")
+    c = srv.conn()
+    c.send_command("XREAD", "BLOCK", 0, "STREAMS", "s", "$")
+    wait_blocked(a, 1)
+    a.call("MULTI")
+    a.call("XADD", "s", "2-1", "f", "v")
+    a.call("XDEL", "s", "2-1")
+    a.call("EXEC")
+    assert c.read_reply(WAIT)[0] == b"*1\r\n*2\r\n$1\r\ns\r\n*0\r\n"
+    c.send_command("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s", ">")
+    wait_blocked(a, 1)
+    a.call("MULTI")
+    a.call("XADD", "s", "3-1", "f", "v")
+    a.call("XDEL", "s", "3-1")
+    a.call("EXEC")
+    assert c.read_reply(WAIT)[0] == b"*1\r\n*2\r\n$1\r\ns\r\n*0\r\n"
+    g = a.call("XINFO", "GROUPS", "s")[0]
+    assert g[g.index(b"consumers") + 1] == 1 and g[g.index(b"last-delivered-id") + 1] == b"1-1"

@@ -411,7 +411,14 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
             gt = &ids[i]
             serve_sync = False
             serve_history = False
-            if group_i:
+            if reprocessing:
+                # serveClientsBlockedOnStreamKey: served when the stream's
+                # last ID passed the one waited for, even if the entries
+                # after it were deleted meanwhile (an empty array then)
+                if group_i:
+                    gt[0] = groups[i].last_id
+                serve_sync = fk_streamid_cmp(&s.last_id, gt) > 0
+            elif group_i:
                 if gt.ms != U64_MAX or gt.seq != U64_MAX:
                     serve_sync = True
                     serve_history = True
