@@ -336,3 +336,14 @@ def test_served_empty_when_new_entries_deleted_before_wakeup(srv):
     assert c.read_reply(WAIT)[0] == b"*1\r\n*2\r\n$1\r\ns\r\n*0\r\n"
     g = a.call("XINFO", "GROUPS", "s")[0]
     assert g[g.index(b"consumers") + 1] == 1 and g[g.index(b"last-delivered-id") + 1] == b"1-1"
+
+
+def test_blocked_reader_served_one_stream(srv):
+    c = srv.conn()
+    c.send_command("XREAD", "BLOCK", 0, "STREAMS", "a", "b", "$", "$")
+    wait_blocked(srv.admin, 1)
+    srv.admin.call("MULTI")
+    srv.admin.call("XADD", "a", "1-1", "f", "v")
+    srv.admin.call("XADD", "b", "1-1", "f", "v")
+    srv.admin.call("EXEC")
+    assert reply(c) == [[b"a", [[b"1-1", [b"f", b"v"]]]]]

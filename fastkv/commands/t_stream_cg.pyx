@@ -451,6 +451,9 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
                     mark_dirty(c, 1)
             else:
                 reply_range_nogroup(c, s, &start, count)
+            if reprocessing:
+                # a blocked client is served one stream, the ready one (7.0)
+                break
 
         if arraylen:
             deferred_len_end(c, off, arraylen, b'*' if c.resp == 2 else b'%')
