@@ -163,24 +163,93 @@ static inline int dense_set(uint8_t *r, long index, uint8_t count) {
     return 0;
 }
 
-/* 16 registers from 12 bytes (the unrolled loops of hllDenseRegHisto). */
-#define UNPACK16(r, o) do { \
-    o[0] = r[0] & 63;                    o[1] = (r[0] >> 6 | r[1] << 2) & 63; \
-    o[2] = (r[1] >> 4 | r[2] << 4) & 63; o[3] = (r[2] >> 2) & 63; \
-    o[4] = r[3] & 63;                    o[5] = (r[3] >> 6 | r[4] << 2) & 63; \
-    o[6] = (r[4] >> 4 | r[5] << 4) & 63; o[7] = (r[5] >> 2) & 63; \
-    o[8] = r[6] & 63;                    o[9] = (r[6] >> 6 | r[7] << 2) & 63; \
-    o[10] = (r[7] >> 4 | r[8] << 4) & 63; o[11] = (r[8] >> 2) & 63; \
-    o[12] = r[9] & 63;                   o[13] = (r[9] >> 6 | r[10] << 2) & 63; \
-    o[14] = (r[10] >> 4 | r[11] << 4) & 63; o[15] = (r[11] >> 2) & 63; \
-} while (0)
+/* Whole-array walks (PFCOUNT's histogram, the merge of PFCOUNT of several
+ * keys and PFMERGE) take 8 registers at a time: their 6 bytes spread to one
+ * byte each in a 64-bit word (register k in byte k, little endian), with
+ * shifts and masks instead of 8 extractions:
+ *
+ *   48 bits  r7..r0 (6 bits each)
+ *   -> two 32-bit halves of 4 registers  (r3..r0 | r7..r4)
+ *   -> four 16-bit lanes of 2 registers
+ *   -> eight bytes of 1 register
+ *
+ * Group g covers bytes 6g..6g+5; all groups but the last load 8 bytes (the
+ * last would read past the 12288 register bytes). */
+#define GROUPS (REGS / 8)
+
+static inline uint64_t spread8(uint64_t x) {
+    x &= 0xffffffffffffULL;
+    x = (x & 0xffffffULL) | ((x & 0xffffff000000ULL) << 8);
+    x = (x & 0x00000fff00000fffULL) | ((x & 0x00fff00000fff000ULL) << 4);
+    x = (x & 0x003f003f003f003fULL) | ((x & 0x0fc00fc00fc00fc0ULL) << 2);
+    return x;
+}
+
+static inline uint64_t load_le64(const uint8_t *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+#else
+    uint64_t w = 0;
+    for (int k = 7; k >= 0; k--) w = (w << 8) | p[k];
+    return w;
+#endif
+}
+
+static inline void store_le64(uint8_t *p, uint64_t w) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &w, 8);
+#else
+    for (int k = 0; k < 8; k++) p[k] = (uint8_t)(w >> (8 * k));
+#endif
+}
+
+/* Registers 8g..8g+7 of dense register bytes r, one per byte. */
+static inline uint64_t dense_group(const uint8_t *r, int g) {
+    const uint8_t *p = r + 6 * g;
+    if (g < GROUPS - 1) return spread8(load_le64(p));
+    uint64_t x = 0;
+    for (int k = 5; k >= 0; k--) x = (x << 8) | p[k];
+    return spread8(x);
+}
+
+/* Bytewise MAX of two words whose bytes are all < 128 (registers are <= 63):
+ * (a|0x80) - b has bit 7 set in each byte where a >= b, with no borrow
+ * between bytes. */
+static inline uint64_t max_bytes(uint64_t a, uint64_t b) {
+    uint64_t ge = (((a | 0x8080808080808080ULL) - b) & 0x8080808080808080ULL) >> 7;
+    uint64_t mask = ge * 0xff;
+    return (a & mask) | (b & ~mask);
+}
+
+/* Histogram of the 8 register bytes of w, into 4 interleaved tables (the
+ * increments of one table would wait on each other when registers repeat,
+ * which they do: most are 0..3). */
+static inline void histo_word(uint64_t w, int (*h)[64]) {
+    if (w == 0) {
+        h[0][0] += 8;
+        return;
+    }
+    h[0][w & 63]++;
+    h[1][(w >> 8) & 63]++;
+    h[2][(w >> 16) & 63]++;
+    h[3][(w >> 24) & 63]++;
+    h[0][(w >> 32) & 63]++;
+    h[1][(w >> 40) & 63]++;
+    h[2][(w >> 48) & 63]++;
+    h[3][(w >> 56) & 63]++;
+}
+
+static inline void histo_sum(int (*h)[64], int *reghisto) {
+    for (int j = 0; j < 64; j++) reghisto[j] += h[0][j] + h[1][j] + h[2][j] + h[3][j];
+}
 
 static void dense_histo(const uint8_t *r, int *reghisto) {
-    unsigned int o[16];
-    for (int j = 0; j < 1024; j++, r += 12) {
-        UNPACK16(r, o);
-        for (int k = 0; k < 16; k++) reghisto[o[k]]++;
-    }
+    int h[4][64];
+    memset(h, 0, sizeof h);
+    for (int g = 0; g < GROUPS; g++) histo_word(dense_group(r, g), h);
+    histo_sum(h, reghisto);
 }
 
 /* ------------------------------------------------------------------------
@@ -525,27 +594,18 @@ uint64_t fk_hll_count(const unsigned char *p, size_t n, int *invalid) {
 
 uint64_t fk_hll_count_raw(const uint8_t *max) {
     int reghisto[64] = {0};
-    for (int j = 0; j < REGS; j += 8) {
-        uint64_t w;
-        memcpy(&w, max + j, 8);
-        if (w == 0) {
-            reghisto[0] += 8;
-        } else {
-            for (int k = 0; k < 8; k++) reghisto[max[j + k] & 63]++;
-        }
-    }
+    int h[4][64];
+    memset(h, 0, sizeof h);
+    for (int j = 0; j < REGS; j += 8) histo_word(load_le64(max + j), h);
+    histo_sum(h, reghisto);
     return histo_estimate(reghisto);
 }
 
 int fk_hll_merge(uint8_t *max, const unsigned char *hll, size_t n) {
     if (hll[4] == FK_HLL_DENSE) {
         const uint8_t *r = hll + HDR;
-        uint8_t o[16];
-        for (int j = 0; j < REGS; j += 16, r += 12) {
-            UNPACK16(r, o);
-            for (int k = 0; k < 16; k++)
-                if (o[k] > max[j + k]) max[j + k] = o[k];
-        }
+        for (int g = 0; g < GROUPS; g++)
+            store_le64(max + 8 * g, max_bytes(load_le64(max + 8 * g), dense_group(r, g)));
         return 0;
     }
     const uint8_t *p = hll + HDR, *end = hll + n;
