@@ -845,17 +845,6 @@ cdef int xpending_impl(Client c) except -1:
 
 # -- XCLAIM (xclaimCommand) ---------------------------------------------------
 
-cdef int claim_move(fk_stream_cg *group, fk_stream_nack *nack, fk_stream_consumer *consumer,
-                    const unsigned char *buf) except -1:
-    """Move a NACK to consumer's PEL (from its previous owner, if any)."""
-    if nack.consumer != consumer:
-        if nack.consumer != NULL:
-            fk_rax_remove(nack.consumer.pel, buf, 16, NULL)
-        fk_rax_insert(consumer.pel, buf, 16, nack, NULL)
-        nack.consumer = consumer
-    return 0
-
-
 cdef fk_stream_consumer *claim_consumer(Client c, fk_stream_cg *group) except NULL:
     """streamLookupConsumer(SLC_DEFAULT) or streamCreateConsumer for argv[3]."""
     return consumer_for_read(c, group, 2, 3, 1)
