@@ -24,16 +24,33 @@ typedef struct kv {
     unsigned char key[];
 } kv;
 
+/* A chunk: n sorted items; after it[cap] comes pf[cap], each item's key
+ * prefix (its first 8 bytes, big endian, zero padded): binary searches
+ * compare prefixes in the chunk's own memory and dereference an item only
+ * on a tie.  (pa < pb implies a < b in the tree's order.) */
 typedef struct chunk {
     uint32_t n, cap;
     kv *it[];
 } chunk;
 
+#define PF(ch) ((uint64_t *)((ch)->it + (ch)->cap))
+
 struct fk_rax {
     chunk **dir;
+    uint64_t *dpf;          /* prefix of each chunk's first key */
     uint32_t nchunks, dircap;
     uint64_t size;
 };
+
+static inline uint64_t prefix(const unsigned char *k, size_t len) {
+    uint64_t v = 0;
+    if (len >= 8) {
+        memcpy(&v, k, 8);
+        return __builtin_bswap64(v);
+    }
+    for (size_t i = 0; i < len; i++) v |= (uint64_t)k[i] << (56 - 8 * i);
+    return v;
+}
 
 static inline int kcmp(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen) {
     size_t m = alen < blen ? alen : blen;
@@ -42,9 +59,16 @@ static inline int kcmp(const unsigned char *a, size_t alen, const unsigned char 
     return alen < blen ? -1 : (alen > blen ? 1 : 0);
 }
 
+/* item x (prefix xp) against the key (prefix kp) */
+static inline int icmp(const kv *x, uint64_t xp, const unsigned char *key, size_t len, uint64_t kp) {
+    if (xp != kp) return xp < kp ? -1 : 1;
+    return kcmp(x->key, x->len, key, len);
+}
+
 fk_rax *fk_rax_new(void) {
     fk_rax *r = fk_malloc(sizeof(*r));
     r->dir = NULL;
+    r->dpf = NULL;
     r->nchunks = r->dircap = 0;
     r->size = 0;
     return r;
@@ -61,6 +85,7 @@ void fk_rax_free(fk_rax *r, void (*free_cb)(void *)) {
         fk_free(ch);
     }
     fk_free(r->dir);
+    fk_free(r->dpf);
     fk_free(r);
 }
 
@@ -68,7 +93,7 @@ uint64_t fk_rax_size(const fk_rax *r) { return r->size; }
 
 size_t fk_rax_mem_usage(const fk_rax *r) {
     size_t m = fk_usable((void *)r);
-    if (r->dir) m += fk_usable(r->dir);
+    if (r->dir) m += fk_usable(r->dir) + fk_usable(r->dpf);
     for (uint32_t c = 0; c < r->nchunks; c++) {
         chunk *ch = r->dir[c];
         m += fk_usable(ch);
@@ -79,37 +104,36 @@ size_t fk_rax_mem_usage(const fk_rax *r) {
 
 /* The chunk that holds (or would hold) key: the last whose first key <= key,
  * or 0.  -1 if the tree is empty. */
-static long find_chunk(const fk_rax *r, const unsigned char *key, size_t len) {
+static long find_chunk(const fk_rax *r, const unsigned char *key, size_t len, uint64_t kp) {
     if (r->nchunks == 0) return -1;
     long lo = 0, hi = (long)r->nchunks - 1;
     /* fast path: at or after the last chunk's first key (appends) */
-    kv *f = r->dir[hi]->it[0];
-    if (kcmp(f->key, f->len, key, len) <= 0) return hi;
+    if (icmp(r->dir[hi]->it[0], r->dpf[hi], key, len, kp) <= 0) return hi;
     hi--;
     while (lo < hi) {
         long mid = (lo + hi + 1) / 2;
-        kv *m = r->dir[mid]->it[0];
-        if (kcmp(m->key, m->len, key, len) <= 0) lo = mid;
+        uint64_t mp = r->dpf[mid];
+        int c = mp != kp ? (mp < kp ? -1 : 1) : kcmp(r->dir[mid]->it[0]->key, r->dir[mid]->it[0]->len, key, len);
+        if (c <= 0) lo = mid;
         else hi = mid - 1;
     }
     return lo;
 }
 
 /* Position in chunk of the first item >= key; *found = 1 when equal. */
-static uint32_t find_pos(const chunk *ch, const unsigned char *key, size_t len, int *found) {
+static uint32_t find_pos(const chunk *ch, const unsigned char *key, size_t len, uint64_t kp, int *found) {
     uint32_t lo = 0, hi = ch->n;
+    const uint64_t *pf = PF(ch);
     *found = 0;
     if (ch->n) {   /* fast path: after the last item */
-        kv *l = ch->it[ch->n - 1];
-        int c = kcmp(l->key, l->len, key, len);
+        int c = icmp(ch->it[ch->n - 1], pf[ch->n - 1], key, len, kp);
         if (c < 0) return ch->n;
         if (c == 0) { *found = 1; return ch->n - 1; }
         hi = ch->n - 1;
     }
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
-        kv *m = ch->it[mid];
-        int c = kcmp(m->key, m->len, key, len);
+        int c = icmp(ch->it[mid], pf[mid], key, len, kp);
         if (c < 0) lo = mid + 1;
         else if (c == 0) { *found = 1; return mid; }
         else hi = mid;
@@ -118,9 +142,19 @@ static uint32_t find_pos(const chunk *ch, const unsigned char *key, size_t len, 
 }
 
 static chunk *chunk_new(uint32_t cap) {
-    chunk *ch = fk_malloc(sizeof(chunk) + sizeof(kv *) * cap);
+    chunk *ch = fk_malloc(sizeof(chunk) + (sizeof(kv *) + sizeof(uint64_t)) * cap);
     ch->n = 0;
     ch->cap = cap;
+    return ch;
+}
+
+/* Change a chunk's capacity (>= n), moving its prefix array. */
+static chunk *chunk_resize(chunk *ch, uint32_t ncap) {
+    uint32_t ocap = ch->cap, n = ch->n;
+    if (ncap < ocap) memmove(ch->it + ncap, ch->it + ocap, sizeof(uint64_t) * n);
+    ch = fk_realloc(ch, sizeof(chunk) + (sizeof(kv *) + sizeof(uint64_t)) * ncap);
+    if (ncap > ocap) memmove(ch->it + ncap, ch->it + ocap, sizeof(uint64_t) * n);
+    ch->cap = ncap;
     return ch;
 }
 
@@ -128,22 +162,29 @@ static void dir_insert(fk_rax *r, uint32_t at, chunk *ch) {
     if (r->nchunks == r->dircap) {
         r->dircap = r->dircap ? r->dircap * 2 : 1;
         r->dir = fk_realloc(r->dir, sizeof(chunk *) * r->dircap);
+        r->dpf = fk_realloc(r->dpf, sizeof(uint64_t) * r->dircap);
     }
     memmove(r->dir + at + 1, r->dir + at, sizeof(chunk *) * (r->nchunks - at));
+    memmove(r->dpf + at + 1, r->dpf + at, sizeof(uint64_t) * (r->nchunks - at));
     r->dir[at] = ch;
+    r->dpf[at] = PF(ch)[0];
     r->nchunks++;
 }
 
 static void dir_remove(fk_rax *r, uint32_t at) {
     memmove(r->dir + at, r->dir + at + 1, sizeof(chunk *) * (r->nchunks - at - 1));
+    memmove(r->dpf + at, r->dpf + at + 1, sizeof(uint64_t) * (r->nchunks - at - 1));
     r->nchunks--;
     if (r->nchunks == 0) {
         fk_free(r->dir);
+        fk_free(r->dpf);
         r->dir = NULL;
+        r->dpf = NULL;
         r->dircap = 0;
     } else if (r->dircap >= 16 && r->nchunks < r->dircap / 4) {
         r->dircap /= 2;
         r->dir = fk_realloc(r->dir, sizeof(chunk *) * r->dircap);
+        r->dpf = fk_realloc(r->dpf, sizeof(uint64_t) * r->dircap);
     }
 }
 
@@ -157,10 +198,12 @@ static kv *kv_new(const unsigned char *key, size_t len, void *data) {
 
 static int generic_insert(fk_rax *r, const unsigned char *key, size_t len, void *data, void **old,
                           int overwrite) {
-    long ci = find_chunk(r, key, len);
+    uint64_t kp = prefix(key, len);
+    long ci = find_chunk(r, key, len, kp);
     if (ci < 0) {
         chunk *ch = chunk_new(1);
         ch->it[0] = kv_new(key, len, data);
+        PF(ch)[0] = kp;
         ch->n = 1;
         dir_insert(r, 0, ch);
         r->size++;
@@ -168,7 +211,7 @@ static int generic_insert(fk_rax *r, const unsigned char *key, size_t len, void 
     }
     chunk *ch = r->dir[ci];
     int found;
-    uint32_t pos = find_pos(ch, key, len, &found);
+    uint32_t pos = find_pos(ch, key, len, kp, &found);
     if (found) {
         if (old) *old = ch->it[pos]->data;
         if (overwrite) ch->it[pos]->data = data;
@@ -180,6 +223,7 @@ static int generic_insert(fk_rax *r, const unsigned char *key, size_t len, void 
             /* appending past a full last chunk: open a new one */
             chunk *nc = chunk_new(4);
             nc->it[0] = x;
+            PF(nc)[0] = kp;
             nc->n = 1;
             dir_insert(r, (uint32_t)ci + 1, nc);
             r->size++;
@@ -189,23 +233,28 @@ static int generic_insert(fk_rax *r, const unsigned char *key, size_t len, void 
         uint32_t half = CHUNK_MAX / 2;
         chunk *nc = chunk_new(CHUNK_MAX);
         memcpy(nc->it, ch->it + half, sizeof(kv *) * (CHUNK_MAX - half));
+        memcpy(PF(nc), PF(ch) + half, sizeof(uint64_t) * (CHUNK_MAX - half));
         nc->n = CHUNK_MAX - half;
         ch->n = half;
         dir_insert(r, (uint32_t)ci + 1, nc);
         if (pos > half) {
             ch = nc;
+            ci++;
             pos -= half;
         }
     } else if (ch->n == ch->cap) {
         uint32_t nc = ch->cap * 2;
         if (nc > CHUNK_MAX) nc = CHUNK_MAX;
-        ch = fk_realloc(ch, sizeof(chunk) + sizeof(kv *) * nc);
-        ch->cap = nc;
+        ch = chunk_resize(ch, nc);
         r->dir[ci] = ch;
     }
+    uint64_t *pf = PF(ch);
     memmove(ch->it + pos + 1, ch->it + pos, sizeof(kv *) * (ch->n - pos));
+    memmove(pf + pos + 1, pf + pos, sizeof(uint64_t) * (ch->n - pos));
     ch->it[pos] = x;
+    pf[pos] = kp;
     ch->n++;
+    if (pos == 0) r->dpf[ci] = kp;
     r->size++;
     return 1;
 }
@@ -219,25 +268,29 @@ int fk_rax_try_insert(fk_rax *r, const unsigned char *key, size_t len, void *dat
 }
 
 int fk_rax_find(const fk_rax *r, const unsigned char *key, size_t len, void **value) {
-    long ci = find_chunk(r, key, len);
+    uint64_t kp = prefix(key, len);
+    long ci = find_chunk(r, key, len, kp);
     if (ci < 0) return 0;
     int found;
-    uint32_t pos = find_pos(r->dir[ci], key, len, &found);
+    uint32_t pos = find_pos(r->dir[ci], key, len, kp, &found);
     if (!found) return 0;
     if (value) *value = r->dir[ci]->it[pos]->data;
     return 1;
 }
 
 int fk_rax_remove(fk_rax *r, const unsigned char *key, size_t len, void **old) {
-    long ci = find_chunk(r, key, len);
+    uint64_t kp = prefix(key, len);
+    long ci = find_chunk(r, key, len, kp);
     if (ci < 0) return 0;
     chunk *ch = r->dir[ci];
     int found;
-    uint32_t pos = find_pos(ch, key, len, &found);
+    uint32_t pos = find_pos(ch, key, len, kp, &found);
     if (!found) return 0;
     if (old) *old = ch->it[pos]->data;
     fk_free(ch->it[pos]);
+    uint64_t *pf = PF(ch);
     memmove(ch->it + pos, ch->it + pos + 1, sizeof(kv *) * (ch->n - pos - 1));
+    memmove(pf + pos, pf + pos + 1, sizeof(uint64_t) * (ch->n - pos - 1));
     ch->n--;
     r->size--;
     if (ch->n == 0) {
@@ -245,24 +298,22 @@ int fk_rax_remove(fk_rax *r, const unsigned char *key, size_t len, void **old) {
         dir_remove(r, (uint32_t)ci);
         return 1;
     }
+    if (pos == 0) r->dpf[ci] = pf[0];
     if (ch->n < CHUNK_MAX / 4 && (uint32_t)ci + 1 < r->nchunks) {
         chunk *nx = r->dir[ci + 1];
         if (ch->n + nx->n <= CHUNK_MAX * 3 / 4) {
             if (ch->cap < ch->n + nx->n) {
-                uint32_t nc = ch->n + nx->n;
-                ch = fk_realloc(ch, sizeof(chunk) + sizeof(kv *) * nc);
-                ch->cap = nc;
+                ch = chunk_resize(ch, ch->n + nx->n);
                 r->dir[ci] = ch;
             }
             memcpy(ch->it + ch->n, nx->it, sizeof(kv *) * nx->n);
+            memcpy(PF(ch) + ch->n, PF(nx), sizeof(uint64_t) * nx->n);
             ch->n += nx->n;
             fk_free(nx);
             dir_remove(r, (uint32_t)ci + 1);
         }
     } else if (ch->cap > 8 && ch->n < ch->cap / 4) {
-        uint32_t nc = ch->cap / 2;
-        ch = fk_realloc(ch, sizeof(chunk) + sizeof(kv *) * nc);
-        ch->cap = nc;
+        ch = chunk_resize(ch, ch->cap / 2);
         r->dir[ci] = ch;
     }
     return 1;
@@ -313,9 +364,10 @@ int fk_rax_seek(fk_rax_iter *it, const char *op, const unsigned char *ele, size_
     if (r->nchunks == 0) return 1;
     if (first) { iter_set(it, 0, 0); return 1; }
     if (last) { iter_set(it, r->nchunks - 1, r->dir[r->nchunks - 1]->n - 1); return 1; }
-    long ci = find_chunk(r, ele, len);
+    uint64_t kp = prefix(ele, len);
+    long ci = find_chunk(r, ele, len, kp);
     int found;
-    long pos = find_pos(r->dir[ci], ele, len, &found);
+    long pos = find_pos(r->dir[ci], ele, len, kp, &found);
     /* (ci, pos) is the first item >= ele within chunk ci (pos may be n) */
     if (found && eq) { iter_set(it, ci, pos); return 1; }
     if (!gt && !lt) return 1;   /* "=" without a match */
