@@ -377,3 +377,80 @@ def test_xadd_wakes_blocked_xread(compat):
     finally:
         a.close()
         b.close()
+
+
+# --------------------------------------------------------------------------
+# node bytes: the same listpacks as Redis's (DUMP of redis vs our C layer)
+# --------------------------------------------------------------------------
+
+def _rdb_len(b, i):
+    t = b[i] >> 6
+    if t == 0:
+        return b[i] & 0x3F, i + 1
+    if t == 1:
+        return ((b[i] & 0x3F) << 8) | b[i + 1], i + 2
+    if b[i] == 0x80:
+        return int.from_bytes(b[i + 1:i + 5], "big"), i + 5
+    if b[i] == 0x81:
+        return int.from_bytes(b[i + 1:i + 9], "big"), i + 9
+    raise AssertionError("encoded string in a stream dump: %r" % b[i])
+
+
+def _dump_nodes(payload):
+    """The (master key, listpack) pairs of a 7.0 stream DUMP (rdbcompression
+    off: raw strings)."""
+    assert payload[0] == 19, payload[0]          # RDB_TYPE_STREAM_LISTPACKS_2
+    n, i = _rdb_len(payload, 1)
+    out = []
+    for _ in range(n):
+        kl, i = _rdb_len(payload, i)
+        key = payload[i:i + kl]
+        i += kl
+        ll, i = _rdb_len(payload, i)
+        out.append((key, payload[i:i + ll]))
+        i += ll
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_node_bytes_equal_redis(compat, node_config, seed):
+    ctest = pytest.importorskip("fastkv._core.ctest_stream")
+    rng = random.Random(seed)
+    entries = rng.choice([0, 1, 3, 10, 100])
+    nbytes = rng.choice([0, 100, 300, 4096])
+    rd = compat.rd_server.client()
+    rd.flushall()
+    rd.config_set("rdbcompression", "no")
+    rd.config_set("stream-node-max-entries", entries)
+    rd.config_set("stream-node-max-bytes", nbytes)
+    ctest.set_node_limits(entries, nbytes)
+    try:
+        s = ctest.Stream()
+        ms, seq = 1, 0
+        ids = []
+        for step in range(300):
+            op = rng.random()
+            if op < 0.8 or not ids:
+                step_ms = rng.choice([0, 1, 1000, 1 << 40])
+                ms += step_ms
+                seq = (0 if step_ms else seq + 1) + rng.choice([0, 1, 1000003, 1 << 50])
+                fields = rng.choice([["f", "v"], ["f", str(step)], ["a", "1", "b", "-2"],
+                                     ["x" * rng.randrange(1, 90), "y" * rng.randrange(0, 200)],
+                                     ["f", str(rng.randrange(-1 << 62, 1 << 62))]])
+                rd.execute_command("XADD", "s", "%d-%d" % (ms, seq), *fields)
+                assert s.append([x.encode() for x in fields], (ms, seq)) == (ms, seq)
+                ids.append((ms, seq))
+            elif op < 0.9:
+                i = rng.choice(ids)
+                ids.remove(i)
+                assert rd.execute_command("XDEL", "s", "%d-%d" % i) == s.delete(i) == 1
+            else:
+                n = rng.randrange(len(ids) + 1)
+                approx = rng.random() < 0.5
+                d = s.trim(1, maxlen=n, approx=approx)
+                assert rd.execute_command("XTRIM", "s", "MAXLEN", "~" if approx else "=", n) == d
+                del ids[:d]
+        assert _dump_nodes(rd.dump("s")) == s.node_bytes()
+    finally:
+        ctest.set_node_limits(100, 4096)
+        rd.config_set("rdbcompression", "yes")

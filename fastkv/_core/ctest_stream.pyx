@@ -4,6 +4,7 @@
 from libc.stdint cimport uintptr_t, int64_t
 from fastkv._core.shared cimport attach
 from fastkv._core.cdefs_stream cimport *
+from fastkv._core.cdefs cimport fk_sh
 
 attach()
 
@@ -146,3 +147,24 @@ cdef class Stream:
         fk_stream_free(t.s)
         t.s = d
         return t.range()
+
+    def node_bytes(self):
+        """[(16-byte master key, listpack bytes)] in order: what an RDB/DUMP
+        of the stream writes for its nodes."""
+        cdef fk_rax_iter it
+        cdef unsigned char *lp
+        out = []
+        fk_rax_start(&it, self.s.rax)
+        fk_rax_seek(&it, b"^", NULL, 0)
+        while fk_rax_next(&it):
+            lp = <unsigned char *>it.data
+            n = lp[0] | (lp[1] << 8) | (lp[2] << 16) | (<size_t>lp[3] << 24)
+            out.append((it.key[:it.key_len], lp[:n]))
+        fk_rax_stop(&it)
+        return out
+
+
+def set_node_limits(long long entries, size_t nbytes):
+    """stream-node-max-entries / -bytes of this process's C layer."""
+    fk_sh.stream_node_max_entries = entries
+    fk_sh.stream_node_max_bytes = nbytes
