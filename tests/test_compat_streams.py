@@ -444,11 +444,17 @@ def test_node_bytes_equal_redis(compat, node_config, seed):
                 i = rng.choice(ids)
                 ids.remove(i)
                 assert rd.execute_command("XDEL", "s", "%d-%d" % i) == s.delete(i) == 1
-            else:
+            elif rng.random() < 0.5:
                 n = rng.randrange(len(ids) + 1)
                 approx = rng.random() < 0.5
                 d = s.trim(1, maxlen=n, approx=approx)
                 assert rd.execute_command("XTRIM", "s", "MAXLEN", "~" if approx else "=", n) == d
+                del ids[:d]
+            else:
+                m = rng.choice(ids)
+                approx = rng.random() < 0.5
+                d = s.trim(2, minid=m, approx=approx)
+                assert rd.execute_command("XTRIM", "s", "MINID", "~" if approx else "=", "%d-%d" % m) == d
                 del ids[:d]
         assert _dump_nodes(rd.dump("s")) == s.node_bytes()
     finally:
