@@ -245,7 +245,7 @@ def test_xpending_forms_and_errors(compat):
         "XPENDING s g - + 0", "XPENDING s g - + -3", Shape("XPENDING s g - + 10 b"),
         "XPENDING s g IDLE 1000000 - + 10", Shape("XPENDING s g IDLE 0 - + 10 a"),
         "XPENDING s g IDLE 1000000 - + 10 a",
-        "XPENDING s g - +", "XPENDING s g -", "XPENDING s g - + 10 a b", "XPENDING s g IDLE 5 - +",
+        "XPENDING s g - +", "XPENDING s g -", Shape("XPENDING s g - + 10 a b"), "XPENDING s g IDLE 5 - +",
         "XPENDING s g IDLE x - + 10", "XPENDING s g - + x", "XPENDING s g x + 10", "XPENDING s g - x 10",
         "XPENDING s g (18446744073709551615-18446744073709551615 + 10",
         "XPENDING s g - (0-0 10", "XPENDING s g ( + 10", "XPENDING s g (- + 10",
