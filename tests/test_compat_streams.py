@@ -460,3 +460,15 @@ def test_node_bytes_equal_redis(compat, node_config, seed):
     finally:
         ctest.set_node_limits(100, 4096)
         rd.config_set("rdbcompression", "yes")
+
+
+def test_copy_with_groups(compat):
+    compat.check(
+        "XADD s 1-1 f v", "XADD s 1-2 f v", "XADD s 1-3 f v", "XGROUP CREATE s g 0",
+        "XGROUP CREATE s h $", "XREADGROUP GROUP g alice COUNT 2 STREAMS s >",
+        "XREADGROUP GROUP g bob COUNT 1 STREAMS s >", "COPY s d", "XPENDING d g",
+        "XPENDING s g", "XINFO GROUPS d", "XACK d g 1-1", "XPENDING d g", "XPENDING s g",
+        "XREADGROUP GROUP g alice STREAMS d 0", "XREADGROUP GROUP g bob STREAMS s 0",
+        "XGROUP DELCONSUMER d g alice", "XPENDING d g", "XPENDING s g", "XGROUP DESTROY d g",
+        "XINFO GROUPS d", "XINFO GROUPS s", "DEL s", "XPENDING d h", "XLEN d",
+    )
