@@ -95,12 +95,28 @@ void fk_streamid_decode(const unsigned char buf[16], fk_streamid *id) {
     id->seq = be64(e[1]);
 }
 
+/* Decimal digits of v, two at a time. */
 static size_t ull2str(char *dst, uint64_t v) {
+    static const char d2[201] =
+        "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+        "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
     char tmp[24];
-    size_t n = 0;
-    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
-    for (size_t i = 0; i < n; i++) dst[i] = tmp[n - 1 - i];
-    return n;
+    int n = 24;
+    while (v >= 100) {
+        unsigned i = (unsigned)(v % 100) * 2;
+        v /= 100;
+        tmp[--n] = d2[i + 1];
+        tmp[--n] = d2[i];
+    }
+    if (v >= 10) {
+        unsigned i = (unsigned)v * 2;
+        tmp[--n] = d2[i + 1];
+        tmp[--n] = d2[i];
+    } else {
+        tmp[--n] = (char)('0' + v);
+    }
+    memcpy(dst, tmp + n, (size_t)(24 - n));
+    return (size_t)(24 - n);
 }
 
 size_t fk_streamid_format(char *buf, const fk_streamid *id) {
