@@ -119,8 +119,23 @@ static size_t ull2str(char *dst, uint64_t v) {
     return (size_t)(24 - n);
 }
 
+/* Entries of a range mostly share their ms: the event loop (the only
+ * thread that formats IDs) keeps the last one's text. */
+static uint64_t fmt_ms;
+static char fmt_ms_txt[24];
+static size_t fmt_ms_len;
+
 size_t fk_streamid_format(char *buf, const fk_streamid *id) {
-    size_t n = ull2str(buf, id->ms);
+    size_t n;
+    if (fmt_ms_len && id->ms == fmt_ms) {
+        memcpy(buf, fmt_ms_txt, 24);
+        n = fmt_ms_len;
+    } else {
+        n = ull2str(buf, id->ms);
+        memcpy(fmt_ms_txt, buf, n);
+        fmt_ms = id->ms;
+        fmt_ms_len = n;
+    }
     buf[n++] = '-';
     n += ull2str(buf + n, id->seq);
     return n;
@@ -474,6 +489,12 @@ int64_t fk_stream_trim(fk_stream *s, const fk_stream_trim_args *args) {
 
 /* -- iterator -------------------------------------------------------------- */
 
+static inline int id_cmp(const fk_streamid *a, const fk_streamid *b) {
+    if (a->ms != b->ms) return a->ms < b->ms ? -1 : 1;
+    if (a->seq != b->seq) return a->seq < b->seq ? -1 : 1;
+    return 0;
+}
+
 void fk_stream_iter_start(fk_stream_iter *si, fk_stream *s, const fk_streamid *start,
                           const fk_streamid *end, int rev) {
     if (start) {
@@ -488,6 +509,10 @@ void fk_stream_iter_start(fk_stream_iter *si, fk_stream *s, const fk_streamid *s
         si->end_key[0] = UINT64_MAX;
         si->end_key[1] = UINT64_MAX;
     }
+    if (start) si->start_id = *start;
+    else si->start_id.ms = si->start_id.seq = 0;
+    if (end) si->end_id = *end;
+    else si->end_id.ms = si->end_id.seq = UINT64_MAX;
     fk_rax_start(&si->ri, s->rax);
     if (!rev) {
         if (start && (start->ms || start->seq)) {
@@ -557,8 +582,6 @@ int fk_stream_iter_get_id(fk_stream_iter *si, fk_streamid *id, int64_t *numfield
             si->lp_ele = fk_lp_next(si->lp, si->lp_ele);
             id->seq += (uint64_t)lp_get_int(si->lp_ele);
             si->lp_ele = fk_lp_next(si->lp, si->lp_ele);
-            unsigned char buf[16];
-            fk_streamid_encode(buf, id);
             if (flags & STREAM_ITEM_FLAG_SAMEFIELDS) {
                 *numfields = (int64_t)si->master_fields_count;
             } else {
@@ -566,17 +589,17 @@ int fk_stream_iter_get_id(fk_stream_iter *si, fk_streamid *id, int64_t *numfield
                 si->lp_ele = fk_lp_next(si->lp, si->lp_ele);
             }
             if (!si->rev) {
-                if (memcmp(buf, si->start_key, 16) >= 0 &&
+                if (id_cmp(id, &si->start_id) >= 0 &&
                     (!si->skip_tombstones || !(flags & STREAM_ITEM_FLAG_DELETED))) {
-                    if (memcmp(buf, si->end_key, 16) > 0) return 0;
+                    if (id_cmp(id, &si->end_id) > 0) return 0;
                     si->entry_flags = flags;
                     if (flags & STREAM_ITEM_FLAG_SAMEFIELDS) si->master_fields_ptr = si->master_fields_start;
                     return 1;
                 }
             } else {
-                if (memcmp(buf, si->end_key, 16) <= 0 &&
+                if (id_cmp(id, &si->end_id) <= 0 &&
                     (!si->skip_tombstones || !(flags & STREAM_ITEM_FLAG_DELETED))) {
-                    if (memcmp(buf, si->start_key, 16) < 0) return 0;
+                    if (id_cmp(id, &si->start_id) < 0) return 0;
                     si->entry_flags = flags;
                     if (flags & STREAM_ITEM_FLAG_SAMEFIELDS) si->master_fields_ptr = si->master_fields_start;
                     return 1;

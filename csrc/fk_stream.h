@@ -97,6 +97,8 @@ typedef struct fk_stream_iter {
     unsigned char *lp_flags;
     unsigned char field_buf[24];  /* LP_INTBUF_SIZE: text of integer-encoded fields */
     unsigned char value_buf[24];
+    fk_streamid start_id;     /* start_key / end_key decoded (compared per entry) */
+    fk_streamid end_id;
 } fk_stream_iter;
 
 /* -- IDs ------------------------------------------------------------------ */
