@@ -697,6 +697,9 @@ static inline int id_is_zero(const fk_streamid *id) { return id->ms == 0 && id->
 int fk_stream_range_has_tombstones(fk_stream *s, const fk_streamid *start, const fk_streamid *end) {
     fk_streamid start_id, end_id;
     if (!s->length || id_is_zero(&s->max_deleted_entry_id)) return 0;
+    /* 7.0.15: the latest tombstone before the first entry doesn't count
+     * (it was trimmed away with its node) */
+    if (fk_streamid_cmp(&s->first_id, &s->max_deleted_entry_id) > 0) return 0;
     if (start) start_id = *start;
     else { start_id.ms = 0; start_id.seq = 0; }
     if (end) end_id = *end;

@@ -83,16 +83,6 @@ cdef inline bint is_word(Client c, int i, char ch) noexcept:
 
 # -- group delivery (streamReplyWithRange's group path) ----------------------
 
-cdef inline bint range_has_tombstones(fk_stream *s, const fk_streamid *start) noexcept:
-    """streamRangeHasTombstones(s, start, NULL) as 7.0.15 has it: no
-    tombstone counts when the latest one is before the first entry."""
-    if not s.length or (s.max_deleted_entry_id.ms == 0 and s.max_deleted_entry_id.seq == 0):
-        return False
-    if fk_streamid_cmp(&s.first_id, &s.max_deleted_entry_id) > 0:
-        return False
-    return fk_streamid_cmp(start, &s.max_deleted_entry_id) <= 0
-
-
 cdef int deliver_nack(fk_stream_cg *group, fk_stream_consumer *consumer, const fk_streamid *id,
                       long long now) except -1:
     """A NACK for id in the group PEL and the consumer PEL; an entry pending
@@ -133,7 +123,7 @@ cdef long long reply_range_group(Client c, fk_stream *s, const fk_streamid *star
     try:
         while fk_stream_iter_get_id(&si, &id, &numfields):
             if fk_streamid_cmp(&id, &group.last_id) > 0:
-                if group.entries_read != SCG_INVALID and not range_has_tombstones(s, &id):
+                if group.entries_read != SCG_INVALID and not fk_stream_range_has_tombstones(s, &id, NULL):
                     # a valid counter and no tombstones ahead: count this read
                     group.entries_read += 1
                 elif s.entries_added:
@@ -1127,7 +1117,7 @@ cdef int reply_cg_lag(Client c, fk_stream *s, fk_stream_cg *cg) except -1:
     if not s.entries_added:
         lag = 0
         valid = True
-    elif cg.entries_read != SCG_INVALID and not range_has_tombstones(s, &cg.last_id):
+    elif cg.entries_read != SCG_INVALID and not fk_stream_range_has_tombstones(s, &cg.last_id, NULL):
         lag = <long long>s.entries_added - cg.entries_read
         valid = True
     else:
