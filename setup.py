@@ -109,6 +109,9 @@ extensions = [
     ext("fastkv._core.ctest_skiplist", ["fastkv/_core/ctest_skiplist.pyx"]),
     ext("fastkv._core.ctest_bitops", ["fastkv/_core/ctest_bitops.pyx"]),
     ext("fastkv._core.ctest_stream", ["fastkv/_core/ctest_stream.pyx"]),
+    ext("fastkv._core.ctest_lualibs", ["fastkv/_core/ctest_lualibs.pyx", "csrc/lua/fk_lua_cjson.c",
+                                       "csrc/lua/fk_lua_cmsgpack.c", "csrc/lua/fk_lua_struct.c",
+                                       "csrc/lua/fk_lua_bit.c"]),
 ]
 
 setup(
