@@ -293,18 +293,13 @@ fk_str *fk_hll_new(void) {
 /* ------------------------------------------------------------------------
  * Sparse */
 
-int fk_hll_to_dense(fk_str **sp) {
-    fk_str *s = *sp;
-    const uint8_t *p = (const uint8_t *)s->buf, *end = p + s->len;
-    if (p[4] == FK_HLL_DENSE) return 0;
-
-    fk_str *d = fk_str_new(NULL, FK_HLL_DENSE_SIZE);   /* zeroed */
-    uint8_t *regs = (uint8_t *)d->buf + HDR;
-    memcpy(d->buf, p, HDR);       /* magic and cached cardinality */
-    d->buf[4] = FK_HLL_DENSE;
-
+/* The registers of the sparse opcodes [p, end): written into dense
+ * register bytes (regs, for the conversion to dense) or MAXed into one byte
+ * per register (max, for the merge).  0 if the opcodes cover exactly 16384
+ * registers, -1 if not (a VAL running past register 16384 stops the walk
+ * before it writes out of bounds). */
+static int sparse_walk(const uint8_t *p, const uint8_t *end, uint8_t *regs, uint8_t *max) {
     long idx = 0, runlen;
-    p += HDR;
     while (p < end) {
         if (SP_IS_ZERO(p)) {
             idx += SP_ZERO_LEN(p);
@@ -314,17 +309,30 @@ int fk_hll_to_dense(fk_str **sp) {
             p += 2;
         } else {
             runlen = SP_VAL_LEN(p);
-            int regval = SP_VAL_VALUE(p);
-            if (runlen + idx > REGS) {   /* overflow: corrupted */
-                idx = -1;
-                break;
+            uint8_t regval = (uint8_t)SP_VAL_VALUE(p);
+            if (runlen + idx > REGS) return -1;     /* overflow: corrupted */
+            if (regs) {
+                while (runlen--) dense_put(regs, idx++, regval);
+            } else {
+                for (; runlen--; idx++)
+                    if (regval > max[idx]) max[idx] = regval;
             }
-            while (runlen--) dense_put(regs, idx++, (unsigned long)regval);
             p++;
         }
-        if (idx > REGS) break;
+        if (idx > REGS) return -1;
     }
-    if (idx != REGS) {
+    return idx == REGS ? 0 : -1;
+}
+
+int fk_hll_to_dense(fk_str **sp) {
+    fk_str *s = *sp;
+    const uint8_t *p = (const uint8_t *)s->buf;
+    if (p[4] == FK_HLL_DENSE) return 0;
+
+    fk_str *d = fk_str_new(NULL, FK_HLL_DENSE_SIZE);   /* zeroed */
+    memcpy(d->buf, p, HDR);       /* magic and cached cardinality */
+    d->buf[4] = FK_HLL_DENSE;
+    if (sparse_walk(p + HDR, p + s->len, (uint8_t *)d->buf + HDR, NULL) != 0) {
         fk_free(d);
         return -1;
     }
@@ -338,13 +346,14 @@ static int sparse_set(fk_str **sp, long index, uint8_t count) {
     fk_str *s;
     uint8_t *sparse, *end, *p, *prev, *next;
     long first, span, runlen = 0;
-    int is_zero = 0, is_xzero = 0, is_val = 0;
+    int is_zero = 0, is_xzero = 0, is_val = 0, cut = 0;
 
     if (count > SP_VAL_MAX_VALUE) goto promote;
 
-    /* An XZERO split in three grows the string by up to 3 bytes: make room
-     * now so that the pointers below stay valid. */
-    s = *sp = fk_str_reserve(*sp, (size_t)(*sp)->len + 3);
+    /* An XZERO split in three grows the string by up to 3 bytes (one more
+     * for the cut XZERO below): make room now so that the pointers below
+     * stay valid. */
+    s = *sp = fk_str_reserve(*sp, (size_t)(*sp)->len + 4);
     sparse = p = (uint8_t *)s->buf + HDR;
     end = (uint8_t *)s->buf + s->len;
 
@@ -368,7 +377,18 @@ static int sparse_set(fk_str **sp, long index, uint8_t count) {
         first += span;
     }
     if (span == 0 || p >= end) return -1;   /* invalid format */
-    if (SP_IS_XZERO(p) && p + 1 >= end) return -1;   /* XZERO cut in half */
+    if (SP_IS_XZERO(p) && p + 1 >= end) {
+        /* An XZERO cut in half at the end: Redis reads the sds terminator
+         * (0) as its second byte, writes the new opcodes over and past it,
+         * and moves the length by the size difference counted from the two
+         * bytes, so the value loses its last byte.  Same here: a real 0
+         * byte for the update, dropped at the end (the merge step sees the
+         * string without it, as Redis's does). */
+        p[1] = 0;
+        s->len++;
+        end++;
+        cut = 1;
+    }
 
     next = SP_IS_XZERO(p) ? p + 2 : p + 1;
     if (next >= end) next = NULL;
@@ -447,8 +467,10 @@ static int sparse_set(fk_str **sp, long index, uint8_t count) {
         int seqlen = (int)(n - seq);
         int oldlen = is_xzero ? 2 : 1;
         int deltalen = seqlen - oldlen;
-        if (deltalen > 0 && (size_t)s->len + (size_t)deltalen > fk_sh->hll_sparse_max_bytes)
+        if (deltalen > 0 && (size_t)s->len - (size_t)cut + (size_t)deltalen > fk_sh->hll_sparse_max_bytes) {
+            s->len -= (uint32_t)cut;
             goto promote;
+        }
         if (deltalen && next) memmove(next + deltalen, next, (size_t)(end - next));
         s->len = (uint32_t)((long)s->len + deltalen);
         memcpy(p, seq, (size_t)seqlen);
@@ -458,6 +480,8 @@ static int sparse_set(fk_str **sp, long index, uint8_t count) {
 updated:
     /* Step 4: merge adjacent VALs of the same value, scanning up to 5
      * opcodes from the one before the change. */
+    end -= cut;
+    s->len -= (uint32_t)cut;
     p = prev ? prev : sparse;
     int scanlen = 5;
     while (p < end && scanlen--) {
@@ -608,31 +632,7 @@ int fk_hll_merge(uint8_t *max, const unsigned char *hll, size_t n) {
             store_le64(max + 8 * g, max_bytes(load_le64(max + 8 * g), dense_group(r, g)));
         return 0;
     }
-    const uint8_t *p = hll + HDR, *end = hll + n;
-    long i = 0, runlen;
-    while (p < end) {
-        if (SP_IS_ZERO(p)) {
-            i += SP_ZERO_LEN(p);
-            p++;
-        } else if (SP_IS_XZERO(p)) {
-            i += sp_xzero_len(p, end);
-            p += 2;
-        } else {
-            runlen = SP_VAL_LEN(p);
-            uint8_t regval = (uint8_t)SP_VAL_VALUE(p);
-            if (runlen + i > REGS) {   /* overflow: corrupted */
-                i = -1;
-                break;
-            }
-            while (runlen--) {
-                if (regval > max[i]) max[i] = regval;
-                i++;
-            }
-            p++;
-        }
-        if (i > REGS) break;
-    }
-    return i == REGS ? 0 : -1;
+    return sparse_walk(hll + HDR, hll + n, NULL, max);
 }
 
 size_t fk_hll_decode(const unsigned char *hll, size_t n, char *out, size_t cap) {

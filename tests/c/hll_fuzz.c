@@ -81,6 +81,23 @@ static void model_check(int rounds) {
     }
 }
 
+/* A sparse value whose last opcode is an XZERO missing its second byte:
+ * PFADD updates it as Redis does (reading a 0 there) and drops the last
+ * byte of the result, which may leave fewer than 16384 registers. */
+static int ends_in_half_xzero(const unsigned char *val, size_t n) {
+    size_t p = 16;
+    if (val[4] != FK_HLL_SPARSE) return 0;
+    while (p < n) {
+        if ((val[p] & 0xc0) == 0x40) {
+            if (p + 1 >= n) return 1;
+            p += 2;
+        } else {
+            p++;
+        }
+    }
+    return 0;
+}
+
 static void exercise(const unsigned char *val, size_t n) {
     static uint8_t max[FK_HLL_REGISTERS];
     char out[64];
@@ -103,13 +120,15 @@ static void exercise(const unsigned char *val, size_t n) {
         CHECK(fk_hll_count((unsigned char *)d->buf, d->len, NULL) == fk_hll_count_raw(max));
     }
     fk_free(d);
+    int cut = ends_in_half_xzero(val, n);
     for (int i = 0; i < 20; i++) {
         char ele[8];
         uint64_t x = rnd();
         memcpy(ele, &x, 8);
         if (fk_hll_add(&s, (unsigned char *)ele, 8) < 0) break;
-        /* an add never turns a value the walks accepted into a bad one */
-        if (merr == 0) {
+        /* an add never turns a value the walks accepted into a bad one
+         * (but a cut XZERO loses its last byte, as in Redis) */
+        if (merr == 0 && !cut) {
             memset(max, 0, sizeof max);
             CHECK(fk_hll_merge(max, (unsigned char *)s->buf, s->len) == 0);
         }
