@@ -86,6 +86,7 @@ extensions = [
     ext("fastkv.commands.t_string", ["fastkv/commands/t_string.pyx"]),
     ext("fastkv.commands.t_keys", ["fastkv/commands/t_keys.pyx"]),
     ext("fastkv._core.pubsub", ["fastkv/_core/pubsub.pyx"]),
+    ext("fastkv._core.tracking", ["fastkv/_core/tracking.pyx"]),   # client-side caching (issue 8)
     ext("fastkv.commands.t_pubsub", ["fastkv/commands/t_pubsub.pyx"]),
     ext("fastkv.commands.t_multi", ["fastkv/commands/t_multi.pyx"]),
     ext("fastkv.commands.t_conn", ["fastkv/commands/t_conn.pyx"]),

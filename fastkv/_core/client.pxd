@@ -153,6 +153,7 @@ cdef class Client:
     cdef public dict pubsub_shard_channels
     cdef public list multi_queue              # [(Command, argv list)] inside MULTI
     cdef public Watcher watcher               # WATCH state, None when not watching
+    cdef public object tracking               # CLIENT TRACKING state (tracking.pyx), None when off
     cdef long long obuf_soft_since_ms         # when the soft limit was first passed, 0 = not over
     # blocking state (Redis's c->bstate)
     cdef public int btype                     # BLOCKED_* while CF_BLOCKED

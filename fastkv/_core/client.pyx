@@ -330,6 +330,8 @@ cdef class Client:
             self.unblock()
         if self.flags & CF_PUBSUB and srv.pubsub is not None:
             srv.pubsub.unsubscribe_all(self)
+        if self.tracking is not None:
+            srv.keyspace.tracking_call(srv.keyspace.tracking_ctx, self, None, 2)
         self.transport = None
 
     def eof_received(self):
@@ -759,10 +761,13 @@ cdef class Client:
         cdef Keyspace ks = srv.keyspace
         cdef long long dirty = ks.dirty
         cdef Database db = self.db
+        cdef bint tracking = self.tracking is not None
         if self.flags & CF_REPLY_SKIP_NEXT:
             self.flags = (self.flags & ~CF_REPLY_SKIP_NEXT) | CF_REPLY_SKIP
         self.cmd = cmd
         srv.keyspace.lookup_notouch = (self.flags & CF_NO_TOUCH) != 0 and cmd.name != b"touch"
+        if tracking:
+            ks.tracking_call(ks.tracking_ctx, self, cmd, 0)
         start = fk_monotonic_us()
         try:
             if cmd.fn != NULL:
@@ -777,6 +782,8 @@ cdef class Client:
             self.log_warning("Internal error in %s: %s" % (cmd.name.decode(), traceback.format_exc()))
             self.add_error_str("ERR internal error in '%s': %s" % (cmd.name.decode(), exc))
         dur = fk_monotonic_us() - start
+        if tracking:    # remember the keys it read, send what it invalidated itself
+            ks.tracking_call(ks.tracking_ctx, self, cmd, 1)
         self.cmd = None
         if ks.propagating and ks.dirty != dirty and not (cmd.flags & CMD_MULTI_CONTROL):
             # The write path's last stage: writers (AOF, replicas) get the

@@ -41,6 +41,12 @@ cdef enum:
 ctypedef int (*notify_fn)(object ctx, int type, const char *event, int dbid,
                           const char *key, Py_ssize_t klen) except -1
 
+# Client tracking's hooks (installed by fastkv/_core/tracking.pyx): key k
+# changed (trackingInvalidateKey), and the tracking client c runs a command
+# (phase 0 before, 1 after, 2 it disconnects).
+ctypedef int (*tracking_key_fn)(object ctx, const char *key, Py_ssize_t klen) except -1
+ctypedef int (*tracking_call_fn)(object ctx, object c, object cmd, int phase) except -1
+
 cdef inline uint32_t entry_type(fk_entry *e) noexcept nogil:
     return e.meta & 0xF
 
@@ -131,6 +137,11 @@ cdef class Keyspace:
     cdef public long long blocking_registrations  # (client, key) waits in all dbs; 0 = none
     cdef public list ready_keys         # [(Database, key)] that may serve blocked clients
     cdef public set ready_set           # {(dbid, key)}: no key listed twice
+    # -- client tracking (see tracking.pyx) --------------------------------
+    cdef public long long tracking      # key changes must reach the tracking table; 0 = none
+    cdef tracking_key_fn tracking_hook  # trackingInvalidateKey
+    cdef tracking_call_fn tracking_call # around a tracking client's commands
+    cdef public object tracking_ctx     # the Tracking state, None until first used
 
     cdef int set_notify_hook(self, notify_fn fn, object ctx) except -1
     cdef int propagate(self, int dbid, list argv) except -1
@@ -154,7 +165,9 @@ cdef inline int signal_key_as_ready(Database db, const char *k, Py_ssize_t n) ex
     return 0
 
 cdef inline int signal_modified_key(Database db, const char *k, Py_ssize_t n) except -1:
-    """signalModifiedKey: k changed (WATCH; client tracking later)."""
+    """signalModifiedKey: k changed (WATCH, client tracking)."""
     if db.ks.watched_keys:
         db.touch_watched_key(k, n)
+    if db.ks.tracking:
+        db.ks.tracking_hook(db.ks.tracking_ctx, k, n)
     return 0

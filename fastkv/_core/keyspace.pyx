@@ -211,7 +211,7 @@ cdef class Database:
         cdef Py_ssize_t n = fk_entry_klen(e)
         cdef bytes key
         ks.expired_keys += 1
-        if not (ks.notify_flags or ks.watched_keys or ks.propagating):
+        if not (ks.notify_flags or ks.watched_keys or ks.propagating or ks.tracking):
             self.delete(e.key, n)
             return 0
         key = e.key[:n]

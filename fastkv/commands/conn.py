@@ -49,6 +49,8 @@ def reset_cmd(c, argv):
     c.discard_transaction()
     if c.srv.pubsub is not None:
         c.srv.pubsub.unsubscribe_all(c)
+    if c.tracking is not None:
+        c.srv.keyspace.tracking_ctx.disable(c)
     c.db = c.srv.keyspace.dbs[0]
     c.resp = 2
     _set_default_auth(c)

@@ -1,6 +1,6 @@
 """CLIENT and its subcommands (Redis's networking.c): ID INFO LIST KILL
-SETNAME GETNAME PAUSE UNPAUSE REPLY NO-EVICT NO-TOUCH, the tracking stubs
-and HELP; ``client_info_string`` is one CLIENT LIST line.
+SETNAME GETNAME PAUSE UNPAUSE REPLY NO-EVICT NO-TOUCH, TRACKING CACHING GETREDIR
+TRACKINGINFO (client-side caching, fastkv/_core/tracking.pyx) and HELP; ``client_info_string`` is one CLIENT LIST line.
 
 Handler conventions are in util.py.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 from fastkv import meta
+from fastkv._core import tracking
 from fastkv._core.client import CLIENT_FLAGS, ReplyError
 from fastkv.commands.util import SYNTAX_ERROR, err_subcommand, help_handler, reply_txt, to_ll
 from fastkv.services.clients import fmt_addr, peer_id
@@ -126,6 +127,13 @@ def _flags_string(x) -> str:
         out += "x"
     if f & (_F_PAUSED | _F_BLOCKED):
         out += "b"          # a client held by CLIENT PAUSE is "blocked" in Redis too
+    ct = x.tracking
+    if ct is not None:
+        out += "t"
+        if ct.flags & tracking.FLAGS["broken_redir"]:
+            out += "R"
+        if ct.flags & tracking.FLAGS["bcast"]:
+            out += "B"
     if x.watcher is not None and x.watcher.dirty:
         out += "d"
     if f & _F_CLOSE_AFTER_REPLY:
@@ -182,7 +190,7 @@ def client_info_string(x, current=None) -> str:
     multi_mem = sum(len(a) for _, argv in queue for a in argv) if queue else 0
     return ("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d "
             "ssub=%d multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d "
-            "oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d" % (
+            "oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d" % (
                 x.id, peer_id(x), _sock_name(x), _fd(x), name,
                 max(0, now - x.ctime_ms // 1000), max(0, now - x.last_interaction_ms // 1000),
                 _flags_string(x), x.db.id, len(x.pubsub_channels), len(x.pubsub_patterns),
@@ -190,7 +198,7 @@ def client_info_string(x, current=None) -> str:
                 qlen, max(0, qcap - qlen), argv_mem, multi_mem,
                 max(1024, obl), obl, obl, 1 if pending else 0, pending, tot,
                 "rw" if pending else "r", cmd.decode("utf-8", "replace"), x.user or "default",
-                x.resp))
+                x.tracking.redirect if x.tracking is not None else -1, x.resp))
 
 
 def client_id_cmd(c, argv):
@@ -411,19 +419,153 @@ def client_no_touch_cmd(c, argv):
     _on_off_flag(c, argv, _F_NO_TOUCH)
 
 
-# Client-side caching is not implemented: tracking is never on, and these
-# report exactly that (what Redis answers for a client without tracking).
-def client_getredir_cmd(c, argv):
-    c.reply_int(-1)
+# -- client-side caching (tracking: fastkv/_core/tracking.pyx) ----------------
+
+def _tracking(c):
+    """The server's Tracking state, made (and tied to CONFIG) on first use."""
+    t = c.srv.keyspace.tracking_ctx
+    if t is None:
+        t = tracking.get_tracking(c.srv)
+        from fastkv.commands.t_command import get_keys
+        t.getkeys = get_keys
+        server = c.srv.server
+        if server is not None:
+            t.max_keys = server.config["tracking-table-max-keys"]
+            server.config.on_change("tracking-table-max-keys", lambda n, v: t.set_max_keys(v))
+    return t
 
 
-def client_trackinginfo_cmd(c, argv):
-    c.reply({b"flags": meta.RSet([b"off"]), b"redirect": -1, b"prefixes": []})
+def _prefix_collision(c, prefixes):
+    """checkPrefixCollisionsOrReply(): None if fine; else the index it stopped
+    at, after replying the error.  (7.0 returns that index as its result, so
+    a clash found after the first prefix is replied AND tracking goes on.)"""
+    ct = c.tracking
+    existing = sorted(ct.prefixes) if ct is not None and ct.prefixes else []
+    for i, p in enumerate(prefixes):
+        for e in existing:
+            if e.startswith(p) or p.startswith(e):
+                c.reply_error(b"ERR Prefix '%s' overlaps with an existing prefix '%s'. "
+                              b"Prefixes for a single client must not overlap." % (p, e))
+                return 0
+        for q in prefixes[i + 1:]:
+            if q.startswith(p) or p.startswith(q):
+                c.reply_error(b"ERR Prefix '%s' overlaps with another provided prefix '%s'. "
+                              b"Prefixes for a single client must not overlap." % (p, q))
+                return i
+    return None
+
+
+def client_tracking_cmd(c, argv):
+    """CLIENT TRACKING (ON|OFF) [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN]
+    [OPTOUT] [NOLOOP], with 7.0's checks in 7.0's order."""
+    F = tracking.FLAGS
+    redir = 0
+    options = 0
+    prefixes = []
+    j = 3
+    while j < len(argv):
+        opt = argv[j].lower()
+        more = len(argv) - 1 - j
+        if opt == b"redirect" and more:
+            j += 1
+            if redir != 0:
+                raise ReplyError("ERR A client can only redirect to a single other client")
+            redir = to_ll(argv[j])
+            if redir is None:
+                raise ReplyError("ERR value is not an integer or out of range")
+            target = c.srv.clients.get(redir)
+            if target is None or target.flags & _F_CLOSED:
+                raise ReplyError("ERR The client ID you want redirect to does not exist")
+        elif opt == b"bcast":
+            options |= F["bcast"]
+        elif opt == b"optin":
+            options |= F["optin"]
+        elif opt == b"optout":
+            options |= F["optout"]
+        elif opt == b"noloop":
+            options |= F["noloop"]
+        elif opt == b"prefix" and more:
+            j += 1
+            prefixes.append(argv[j])
+        else:
+            raise ReplyError(SYNTAX_ERROR)
+        j += 1
+    onoff = argv[2].lower()
+    if onoff == b"on":
+        ct = c.tracking
+        if not (options & F["bcast"]) and prefixes:
+            raise ReplyError("ERR PREFIX option requires BCAST mode to be enabled")
+        if ct is not None and bool(ct.flags & F["bcast"]) != bool(options & F["bcast"]):
+            raise ReplyError("ERR You can't switch BCAST mode on/off before disabling tracking "
+                             "for this client, and then re-enabling it with a different mode.")
+        if options & F["bcast"] and options & (F["optin"] | F["optout"]):
+            raise ReplyError("ERR OPTIN and OPTOUT are not compatible with BCAST")
+        if options & F["optin"] and options & F["optout"]:
+            raise ReplyError("ERR You can't use both OPTIN and OPTOUT")
+        if ct is not None and ((options & F["optin"] and ct.flags & F["optout"])
+                               or (options & F["optout"] and ct.flags & F["optin"])):
+            raise ReplyError("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking "
+                             "for this client, and then re-enabling it with a different mode.")
+        if options & F["bcast"]:
+            stop = _prefix_collision(c, prefixes)
+            if stop == 0:
+                return
+        _tracking(c).enable(c, redir, options, prefixes)
+    elif onoff == b"off":
+        if c.tracking is not None:
+            _tracking(c).disable(c)
+    else:
+        raise ReplyError(SYNTAX_ERROR)
+    c.reply_ok()
 
 
 def client_caching_cmd(c, argv):
-    raise ReplyError("ERR CLIENT CACHING can be called only when the client is in tracking mode "
-                     "with OPTIN or OPTOUT mode enabled")
+    """CLIENT CACHING YES|NO: the next command's keys are (OPTIN) or are not
+    (OPTOUT) remembered."""
+    F = tracking.FLAGS
+    ct = c.tracking
+    if ct is None:
+        raise ReplyError("ERR CLIENT CACHING can be called only when the client is in tracking mode "
+                         "with OPTIN or OPTOUT mode enabled")
+    opt = argv[2].lower()
+    if opt == b"yes":
+        if not ct.flags & F["optin"]:
+            raise ReplyError("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")
+    elif opt == b"no":
+        if not ct.flags & F["optout"]:
+            raise ReplyError("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")
+    else:
+        raise ReplyError(SYNTAX_ERROR)
+    ct.flags |= F["caching"]
+    c.reply_ok()
+
+
+def client_getredir_cmd(c, argv):
+    ct = c.tracking
+    c.reply_int(ct.redirect if ct is not None else -1)
+
+
+def client_trackinginfo_cmd(c, argv):
+    F = tracking.FLAGS
+    ct = c.tracking
+    flags = [b"on" if ct is not None else b"off"]
+    f = ct.flags if ct is not None else 0
+    if f & F["bcast"]:
+        flags.append(b"bcast")
+    if f & F["optin"]:
+        flags.append(b"optin")
+        if f & F["caching"]:
+            flags.append(b"caching-yes")
+    if f & F["optout"]:
+        flags.append(b"optout")
+        if f & F["caching"]:
+            flags.append(b"caching-no")
+    if f & F["noloop"]:
+        flags.append(b"noloop")
+    if f & F["broken_redir"]:
+        flags.append(b"broken_redirect")
+    c.reply({b"flags": meta.RSet(flags), b"redirect": ct.redirect if ct is not None else -1,
+             b"prefixes": sorted(ct.prefixes) if ct is not None and ct.prefixes else []})
 
 
 client_help_cmd = help_handler(CLIENT_HELP)

@@ -583,6 +583,8 @@ cdef int flushdb_impl(Client c) except -1:
         c.db.clear_async()
     else:
         c.db.clear()
+    if c.srv.keyspace.tracking:
+        c.srv.keyspace.tracking_ctx.on_flush(how == 2)   # trackingInvalidateKeysOnFlush
     return c.add_ok()
 
 cdef int flushall_impl(Client c) except -1:
@@ -596,6 +598,8 @@ cdef int flushall_impl(Client c) except -1:
             db.clear_async()
         else:
             db.clear()
+    if c.srv.keyspace.tracking:
+        c.srv.keyspace.tracking_ctx.on_flush(how == 2)   # trackingInvalidateKeysOnFlush
     mark_dirty(c, 1)
     return c.add_ok()
 

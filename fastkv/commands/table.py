@@ -293,6 +293,7 @@ ROWS = [
       C("client|getredir", t_client.client_getredir_cmd),
       C("client|trackinginfo", t_client.client_trackinginfo_cmd),
       C("client|caching", t_client.client_caching_cmd),
+      C("client|tracking", t_client.client_tracking_cmd),
       C("client|help", t_client.client_help_cmd),
       # CLIENT NO-TOUCH is Redis 7.2: the 7.0.15 metadata file lacks it.
       C("client|no-touch", t_client.client_no_touch_cmd,

@@ -75,6 +75,12 @@ def bytes_to_human(n: int) -> str:
 # sections
 # --------------------------------------------------------------------------
 
+def _tracking_info(srv):
+    """(tracking_clients, tracking_total_keys, _items, _prefixes)."""
+    t = srv.keyspace.tracking_ctx
+    return (t.nclients, *t.info()) if t is not None else (0, 0, 0, 0)
+
+
 def _server(ctx):
     server, cfg = ctx.server, ctx.cfg
     u = os.uname()
@@ -123,7 +129,7 @@ def _clients(ctx):
         ("client_recent_max_input_buffer", max_in),
         ("client_recent_max_output_buffer", max_out),
         ("blocked_clients", srv.blocked_clients),
-        ("tracking_clients", 0),
+        ("tracking_clients", _tracking_info(srv)[0]),
         ("clients_in_timeout_table", sum(1 for c in clients if c.bdeadline_ms and c.bkeys is not None)),
     ]
 
@@ -268,9 +274,9 @@ def _stats(ctx):
         ("active_defrag_key_misses", 0),
         ("total_active_defrag_time", 0),
         ("current_active_defrag_time", 0),
-        ("tracking_total_keys", 0),
-        ("tracking_total_items", 0),
-        ("tracking_total_prefixes", 0),
+        ("tracking_total_keys", _tracking_info(srv)[1]),
+        ("tracking_total_items", _tracking_info(srv)[2]),
+        ("tracking_total_prefixes", _tracking_info(srv)[3]),
         ("unexpected_error_replies", srv.unexpected_error_replies),
         ("total_error_replies", srv.total_error_replies),
         ("dump_payload_sanitizations", 0),
