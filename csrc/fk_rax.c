@@ -392,7 +392,10 @@ int fk_rax_seek(fk_rax_iter *it, const char *op, const unsigned char *ele, size_
     return 1;
 }
 
-int fk_rax_next(fk_rax_iter *it) {
+/* raxNext / raxPrev: step by dir (+1 / -1).  The position is re-checked
+ * against the tree, so a stale iterator (its tree modified without a
+ * re-seek) ends instead of reading past a chunk. */
+static int iter_step(fk_rax_iter *it, int dir) {
     if (it->flags & ITER_EOF) return 0;
     if (it->flags & ITER_JUST_SEEKED) {
         it->flags = 0;
@@ -401,40 +404,26 @@ int fk_rax_next(fk_rax_iter *it) {
     }
     fk_rax *r = it->rax;
     uintptr_t ci = (uintptr_t)it->node;
-    int pos = it->pos + 1;
+    long pos = (long)it->pos + dir;
     if (ci >= r->nchunks) { it->flags = ITER_EOF; return 0; }
-    if ((uint32_t)pos >= r->dir[ci]->n) {
+    if (pos < 0) {
+        if (ci == 0) { it->flags = ITER_EOF; return 0; }
+        ci--;
+        pos = (long)r->dir[ci]->n - 1;
+    } else if ((uint32_t)pos >= r->dir[ci]->n) {
+        if (dir < 0) { it->flags = ITER_EOF; return 0; }   /* stale */
         ci++;
         pos = 0;
         if (ci >= r->nchunks) { it->flags = ITER_EOF; return 0; }
     }
     it->node = (void *)ci;
-    it->pos = pos;
+    it->pos = (int)pos;
     iter_load(it);
     return 1;
 }
 
-int fk_rax_prev(fk_rax_iter *it) {
-    if (it->flags & ITER_EOF) return 0;
-    if (it->flags & ITER_JUST_SEEKED) {
-        it->flags = 0;
-        iter_load(it);
-        return 1;
-    }
-    fk_rax *r = it->rax;
-    uintptr_t ci = (uintptr_t)it->node;
-    int pos = it->pos - 1;
-    if (pos < 0) {
-        if (ci == 0) { it->flags = ITER_EOF; return 0; }
-        ci--;
-        if (ci >= r->nchunks) { it->flags = ITER_EOF; return 0; }
-        pos = (int)r->dir[ci]->n - 1;
-    }
-    it->node = (void *)ci;
-    it->pos = pos;
-    iter_load(it);
-    return 1;
-}
+int fk_rax_next(fk_rax_iter *it) { return iter_step(it, 1); }
+int fk_rax_prev(fk_rax_iter *it) { return iter_step(it, -1); }
 
 int fk_rax_eof(const fk_rax_iter *it) { return (it->flags & ITER_EOF) != 0; }
 

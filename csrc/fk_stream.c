@@ -360,18 +360,25 @@ int fk_stream_append(fk_stream *s, const fk_sv *fv, int64_t numfields, fk_stream
     return 0;
 }
 
+/* Past a node's master entry (count, deleted, num-fields, the fields, the
+ * 0 terminator): the first entry's flags, or NULL.  *mfc = num-fields. */
+static unsigned char *lp_skip_master_entry(unsigned char *lp, int64_t *mfc) {
+    unsigned char *e = fk_lp_first(lp);
+    e = fk_lp_next(lp, e);
+    e = fk_lp_next(lp, e);
+    *mfc = lp_get_int(e);
+    e = fk_lp_next(lp, e);
+    for (int64_t i = 0; i < *mfc; i++) e = fk_lp_next(lp, e);
+    return fk_lp_next(lp, e);
+}
+
 /* lpGetEdgeStreamID */
 static void lp_get_edge_id(unsigned char *lp, int first, const fk_streamid *master_id,
                            fk_streamid *edge_id) {
     unsigned char *e;
     if (first) {
-        e = fk_lp_first(lp);
-        e = fk_lp_next(lp, e);
-        e = fk_lp_next(lp, e);
-        int64_t mfc = lp_get_int(e);
-        e = fk_lp_next(lp, e);
-        for (int64_t i = 0; i < mfc; i++) e = fk_lp_next(lp, e);
-        e = fk_lp_next(lp, e);
+        int64_t mfc;
+        e = lp_skip_master_entry(lp, &mfc);
         if (e == NULL) return;
     } else {
         e = fk_lp_last(lp);
@@ -425,13 +432,8 @@ int64_t fk_stream_trim(fk_stream *s, const fk_stream_trim_args *args) {
         }
         if (approx) break;
 
-        int64_t deleted_from_lp = 0;
-        p = fk_lp_next(lp, p);
-        p = fk_lp_next(lp, p);
-        int64_t mfc = lp_get_int(p);
-        p = fk_lp_next(lp, p);
-        for (int64_t j = 0; j < mfc; j++) p = fk_lp_next(lp, p);
-        p = fk_lp_next(lp, p);
+        int64_t deleted_from_lp = 0, mfc;
+        p = lp_skip_master_entry(lp, &mfc);
         while (p) {
             unsigned char *pcopy = p;
             int64_t flags = lp_get_int(p);

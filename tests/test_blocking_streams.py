@@ -104,6 +104,29 @@ def test_xread_timeout(srv):
     assert c.read_reply(WAIT)[0] == b"*-1\r\n"
 
 
+def test_xread_block_timeout_past_llong_max_waits_forever(srv):
+    # 7.0.15 has no range check on BLOCK: now + ms overflows and the
+    # client waits until served (no error, no timeout)
+    srv.admin.call("XADD", "s", "1-1", "f", "v")
+    c = srv.conn()
+    c.send_command("XREAD", "BLOCK", 9223372036854775807, "STREAMS", "s", "0")
+    assert reply(c) == [[b"s", [[b"1-1", [b"f", b"v"]]]]]
+    for block in (9223372036854775807, 9223372036854000000):
+        c.send_command("XREAD", "BLOCK", block, "STREAMS", "s", "$")
+        wait_blocked(srv.admin, 1)
+        time.sleep(0.2)
+        srv.admin.call("XADD", "s", "*", "f", "v2")
+        got = reply(c)
+        assert got[0][0] == b"s" and got[0][1][0][1] == [b"f", b"v2"]
+        wait_blocked(srv.admin, 0)
+    srv.admin.call("XGROUP", "CREATE", "s", "g", "$")
+    c.send_command("XREADGROUP", "GROUP", "g", "c", "BLOCK", 9223372036854775807,
+                   "STREAMS", "s", ">")
+    wait_blocked(srv.admin, 1)
+    srv.admin.call("XADD", "s", "*", "f", "v3")
+    assert reply(c)[0][1][0][1] == [b"f", b"v3"]
+
+
 def test_xread_block_xadd_with_lower_id_does_not_wake(srv):
     srv.admin.call("XADD", "s", "5-1", "f", "v")
     c = srv.conn()

@@ -9,6 +9,7 @@ is Redis's radix tree node count, computed from the node keys: compared
 exactly, with small nodes (stream-node-max-entries) to get many.
 """
 import random
+import time
 
 import pytest
 
@@ -100,6 +101,10 @@ def test_xread_block_served_at_once_and_empty(compat):
     compat.check(
         *_fill("s", 3), "XREAD BLOCK 10 STREAMS s 0", "XREAD BLOCK 0 COUNT 1 STREAMS s 1",
         "XREAD BLOCK 10 STREAMS s $", "XREAD BLOCK 10 STREAMS missing 0",
+        # no range check in 7.0.15 (the deadline overflows): served, no error
+        "XREAD BLOCK 9223372036854775807 STREAMS s 0",
+        "XREAD BLOCK 9223372036854775807 COUNT 1 STREAMS s 1",
+        "XREAD BLOCK -1 STREAMS s 0", "XREAD BLOCK 9223372036854775808 STREAMS s 0",
         "MULTI", "XREAD BLOCK 0 STREAMS s $", "XREAD BLOCK 0 STREAMS s 0", "EXEC",
     )
     compat.check("MULTI", "XREAD BLOCK 0 STREAMS s $", "EXEC", resp3=True)
@@ -596,3 +601,80 @@ def test_argument_fuzz_vs_redis(compat, seed):
                     and not fnode.is_error() and not rnode.is_error():
                 continue
             assert fraw == rraw, "reply mismatch for %r\n fastkv %r\n redis  %r" % (args, fraw, rraw)
+
+
+def test_xclaim_idle_and_time_extremes(compat):
+    # IDLE subtracts from now with wrap-around (LLONG_MIN included); a delivery
+    # time in the future or negative becomes now: XCLAIM's JUSTID reply and
+    # the delivery counts are what can be compared
+    cmds = [*_fill("s", 3), "XGROUP CREATE s g 0", "XREADGROUP GROUP g a STREAMS s >"]
+    for opt in ("IDLE -9223372036854775808", "IDLE 9223372036854775807", "IDLE -1",
+                "TIME -9223372036854775808", "TIME 9223372036854775807", "TIME 0",
+                "RETRYCOUNT 9223372036854775807", "RETRYCOUNT 0", "RETRYCOUNT -1",
+                "IDLE", "TIME x", "RETRYCOUNT 9223372036854775808"):
+        cmds.append("XCLAIM s g b 0 1-1 2-1 JUSTID " + opt)
+        cmds.append("XPENDING s g - + 10 b")
+    compat.check(*cmds[:3])
+    for cmd in cmds[3:]:
+        if cmd.startswith("XPENDING"):
+            compat.check(Shape(cmd))
+        else:
+            compat.check(cmd)
+    compat.check("XPENDING s g", "XINFO CONSUMERS s g" if False else "XLEN s")
+
+
+def test_trim_limit_default_with_huge_node_entries(compat):
+    # the default LIMIT of '~' is 100 * stream-node-max-entries capped at
+    # 10000: a huge stream-node-max-entries must not overflow
+    with compat.session() as s:
+        s.check("CONFIG SET stream-node-max-entries 9223372036854775807")
+        try:
+            s.check(*_fill("s", 20), "XTRIM s MAXLEN ~ 0", "XLEN s",
+                    "XADD s MAXLEN ~ 0 * f v", Shape("XLEN s"))
+        finally:
+            s.check("CONFIG SET stream-node-max-entries 100")
+
+
+def test_memory_back_to_baseline_after_del(r):
+    """used_memory returns to its value before the streams were made once
+    they are deleted (DEL) or unlinked (lazyfree in the background thread):
+    nodes, groups, consumers, PELs (NACKs shared by the group and consumer
+    PELs), COPYs of all that, and XCLAIM/XAUTOCLAIM/DELCONSUMER/DESTROY
+    bookkeeping leak nothing."""
+    def used():
+        return r.info("memory")["used_memory"]
+
+    # warm-up: the keyspace's own tables stay allocated once grown
+    r.xadd("leak0", {"f": "v"})
+    r.delete("leak0")
+    for rnd, drop in enumerate((r.delete, r.unlink, r.delete)):
+        base = used()
+        keys = []
+        for k in range(3):
+            key = "leak%d" % k
+            keys += [key, key + "copy"]
+            for i in range(3000):
+                r.xadd(key, {"f": "v" * (i % 50), "g%d" % (i % 3): i})
+            r.xgroup_create(key, "g1", "0")
+            r.xgroup_create(key, "g2", "0")
+            r.xreadgroup("g1", "c1", {key: ">"}, count=1000)
+            r.xreadgroup("g1", "c2", {key: ">"}, count=1000)
+            r.xreadgroup("g2", "c1", {key: ">"})
+            ids = [e[0] for e in r.xrange(key, count=500)]
+            r.xack(key, "g1", *ids[:100])
+            r.xclaim(key, "g1", "c3", 0, ids[200:300])
+            r.xautoclaim(key, "g2", "c9", 0, "0", count=50)
+            r.xdel(key, *ids[::7])
+            r.xtrim(key, maxlen=2500)
+            r.xgroup_createconsumer(key, "g2", "idle")
+            r.xgroup_delconsumer(key, "g1", "c2")
+            r.copy(key, key + "copy")
+            r.xadd(key + "copy", {"x": "y"})
+            r.xgroup_destroy(key + "copy", "g2")
+            r.xreadgroup("g1", "c4", {key + "copy": ">"})
+        assert used() > base + 100000
+        drop(*keys)
+        deadline = time.monotonic() + 5
+        while used() != base and time.monotonic() < deadline:
+            time.sleep(0.05)     # lazyfree runs in the background
+        assert used() == base, (rnd, base, used())

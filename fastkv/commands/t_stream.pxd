@@ -45,3 +45,10 @@ cdef int deferred_len_end(Client c, Py_ssize_t off, long long n, char prefix) ex
 # at argv[i] (MAXLEN/MINID [=|~] threshold [LIMIT n]); 0 ok, 1 after replying.
 cdef int parse_trim_args(Client c, int i, fk_stream_trim_args *args, bint xadd,
                          int *next_i) except -1
+
+# An array for n IDs: buf when n <= buf_n, else malloc'd (the caller frees
+# it when it is not buf).
+cdef fk_streamid *ids_alloc(int n, fk_streamid *buf, int buf_n) except NULL
+# streamParseStrictIDOrReply on argv[first:first+n] into ids, all or
+# nothing: 0 ok, 1 after replying the error of the first bad one.
+cdef int parse_strict_ids(Client c, int first, int n, fk_streamid *ids) except -1

@@ -109,6 +109,23 @@ cdef long long reply_range(Client c, fk_stream *s, const fk_streamid *start,
     return n
 
 
+cdef fk_streamid *ids_alloc(int n, fk_streamid *buf, int buf_n) except NULL:
+    if n <= buf_n:
+        return buf
+    cdef fk_streamid *ids = <fk_streamid *>malloc(sizeof(fk_streamid) * n)
+    if ids == NULL:
+        raise MemoryError()
+    return ids
+
+
+cdef int parse_strict_ids(Client c, int first, int n, fk_streamid *ids) except -1:
+    cdef int j
+    for j in range(n):
+        if parse_strict_id(c, first + j, &ids[j], 0, NULL):
+            return 1
+    return 0
+
+
 cdef Py_ssize_t deferred_len_begin(Client c) noexcept:
     return c.olen
 
@@ -178,8 +195,10 @@ cdef int finish_trim_args(Client c, fk_stream_trim_args *args, bint xadd, bint l
             c.add_error_str("ERR syntax error, LIMIT cannot be used without the special ~ option")
             return 1
     elif args.approx:
-        args.limit = 100 * fk_sh.stream_node_max_entries
-        if args.limit <= 0 or args.limit > 10000:
+        # 100 * stream-node-max-entries, at most 10000 (0 or an overflow: 10000)
+        if 0 < fk_sh.stream_node_max_entries <= 100:
+            args.limit = 100 * fk_sh.stream_node_max_entries
+        else:
             args.limit = 10000
     else:
         args.limit = 0
@@ -189,7 +208,7 @@ cdef int finish_trim_args(Client c, fk_stream_trim_args *args, bint xadd, bint l
 cdef int parse_add_or_trim(Client c, AddArgs *a, bint xadd, int i) except -1:
     """streamParseAddOrTrimArgsOrReply: 0 ok (a.idpos = the ID's index for
     XADD), 1 after replying an error."""
-    cdef int moreargs
+    cdef int moreargs, strategy
     cdef const char *opt
     cdef const char *nxt
     cdef bint limit_given = False
@@ -209,10 +228,12 @@ cdef int parse_add_or_trim(Client c, AddArgs *a, bint xadd, int i) except -1:
         opt = c.argv[i].p
         if xadd and c.argv[i].n == 1 and opt[0] == b'*':
             break
-        elif moreargs and arg_eq(c, i, b"maxlen", 6):
+        elif moreargs and (arg_eq(c, i, b"maxlen", 6) or arg_eq(c, i, b"minid", 5)):
             if a.trim.strategy != FK_TRIM_STRATEGY_NONE:
                 c.add_error_str("ERR syntax error, MAXLEN and MINID options at the same time are not compatible")
                 return 1
+            strategy = FK_TRIM_STRATEGY_MAXLEN if c.argv[i].n == 6 else FK_TRIM_STRATEGY_MINID
+            # MAXLEN|MINID [~|=] threshold
             a.trim.approx = 0
             nxt = c.argv[i + 1].p
             if moreargs >= 2 and c.argv[i + 1].n == 1 and nxt[0] == b'~':
@@ -220,29 +241,17 @@ cdef int parse_add_or_trim(Client c, AddArgs *a, bint xadd, int i) except -1:
                 i += 1
             elif moreargs >= 2 and c.argv[i + 1].n == 1 and nxt[0] == b'=':
                 i += 1
-            if not arg_ll(c, i + 1, &a.trim.maxlen):
-                c.add_not_integer()
-                return 1
-            if a.trim.maxlen < 0:
-                c.add_error_str("ERR The MAXLEN argument must be >= 0.")
-                return 1
             i += 1
-            a.trim.strategy = FK_TRIM_STRATEGY_MAXLEN
-        elif moreargs and arg_eq(c, i, b"minid", 5):
-            if a.trim.strategy != FK_TRIM_STRATEGY_NONE:
-                c.add_error_str("ERR syntax error, MAXLEN and MINID options at the same time are not compatible")
+            if strategy == FK_TRIM_STRATEGY_MAXLEN:
+                if not arg_ll(c, i, &a.trim.maxlen):
+                    c.add_not_integer()
+                    return 1
+                if a.trim.maxlen < 0:
+                    c.add_error_str("ERR The MAXLEN argument must be >= 0.")
+                    return 1
+            elif parse_strict_id(c, i, &a.trim.minid, 0, NULL):
                 return 1
-            a.trim.approx = 0
-            nxt = c.argv[i + 1].p
-            if moreargs >= 2 and c.argv[i + 1].n == 1 and nxt[0] == b'~':
-                a.trim.approx = 1
-                i += 1
-            elif moreargs >= 2 and c.argv[i + 1].n == 1 and nxt[0] == b'=':
-                i += 1
-            if parse_strict_id(c, i + 1, &a.trim.minid, 0, NULL):
-                return 1
-            i += 1
-            a.trim.strategy = FK_TRIM_STRATEGY_MINID
+            a.trim.strategy = strategy
         elif moreargs and arg_eq(c, i, b"limit", 5):
             if not arg_ll(c, i + 1, &a.trim.limit):
                 c.add_not_integer()
@@ -413,15 +422,10 @@ cdef int xdel_impl(Client c) except -1:
     if e == NULL:
         return c.add_int(0)
     s = <fk_stream *>e.v.ptr
-    ids = static_ids
-    if n > 8:
-        ids = <fk_streamid *>malloc(sizeof(fk_streamid) * n)
-        if ids == NULL:
-            raise MemoryError()
+    ids = ids_alloc(n, static_ids, 8)
     try:
-        for j in range(n):
-            if parse_strict_id(c, j + 2, &ids[j], 0, NULL):
-                return 0
+        if parse_strict_ids(c, 2, n, ids):
+            return 0
         for j in range(n):
             if fk_stream_delete_item(s, &ids[j]):
                 if fk_streamid_cmp(&ids[j], &s.first_id) == 0:

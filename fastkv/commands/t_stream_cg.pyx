@@ -31,7 +31,8 @@ from fastkv._core.keyspace cimport (Database, notify_event, signal_modified_key,
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport arg_eq, arg_ll, mark_dirty, WRONGTYPE_ENTRY
 from fastkv.commands.t_stream cimport (lookup_stream, parse_id, parse_strict_id,
-    parse_interval_id, reply_stream_id, reply_entry, deferred_len_begin, deferred_len_end)
+    parse_interval_id, reply_stream_id, reply_entry, reply_range, deferred_len_begin,
+    deferred_len_end, ids_alloc, parse_strict_ids)
 
 attach()
 
@@ -141,14 +142,16 @@ cdef long long reply_range_group(Client c, fk_stream *s, const fk_streamid *star
     return n
 
 
-cdef bint reply_one_entry(Client c, fk_stream *s, const fk_streamid *id) except -1:
-    """streamReplyWithRange(id, id, 1, RAWENTRIES): [id, [fields...]] if the
-    entry exists; nothing written otherwise.  Returns whether it exists."""
+cdef bint reply_first_entry(Client c, fk_stream *s, const fk_streamid *start,
+                           const fk_streamid *end, bint rev) except -1:
+    """streamReplyWithRange(start, end, 1, rev, RAWENTRIES): [id, [fields...]]
+    of the first entry in range if any; nothing written otherwise.  Returns
+    whether there was one."""
     cdef fk_stream_iter si
     cdef fk_streamid got
     cdef int64_t numfields
     cdef bint found = False
-    fk_stream_iter_start(&si, s, id, id, 0)
+    fk_stream_iter_start(&si, s, start, end, rev)
     try:
         if fk_stream_iter_get_id(&si, &got, &numfields):
             reply_entry(c, &si, &got, numfields)
@@ -156,6 +159,11 @@ cdef bint reply_one_entry(Client c, fk_stream *s, const fk_streamid *id) except 
     finally:
         fk_stream_iter_stop(&si)
     return found
+
+
+cdef inline bint reply_one_entry(Client c, fk_stream *s, const fk_streamid *id) except -1:
+    """The entry id ([id, [fields...]]) if it exists; nothing otherwise."""
+    return reply_first_entry(c, s, id, id, False)
 
 
 cdef bint entry_exists(fk_stream *s, const fk_streamid *id) noexcept:
@@ -220,6 +228,16 @@ cdef fk_stream_consumer *consumer_for_read(Client c, fk_stream_cg *group, int gi
 
 # -- XREAD / XREADGROUP (xreadCommand) ----------------------------------------
 
+cdef inline bint has_entry_after(fk_stream *s, const fk_streamid *id) noexcept:
+    """streamLastValidID(s) > id (the last live entry's ID; no iterator
+    needed when the stream's last ID is not past id)."""
+    cdef fk_streamid maxid
+    if not s.length or fk_streamid_cmp(&s.last_id, id) <= 0:
+        return False
+    fk_stream_get_edge_id(s, 0, 1, &maxid)
+    return fk_streamid_cmp(&maxid, id) > 0
+
+
 cdef int parse_block_ms(Client c, int i, long long *deadline) except -1:
     """getTimeoutFromObjectOrReply(UNIT_MILLISECONDS); on re-execution the
     original deadline.  Returns 1 after replying an error."""
@@ -236,9 +254,11 @@ cdef int parse_block_ms(Client c, int i, long long *deadline) except -1:
     if tval > 0:
         now = fk_mstime()
         if tval > LLONG_MAX - now:
-            c.add_error_str("ERR timeout is out of range")
-            return 1
-        tval += now
+            # 7.0.15 has no range check: the deadline overflows and the
+            # client waits forever (its timeout never fires)
+            tval = 0
+        else:
+            tval += now
     deadline[0] = tval
     return 0
 
@@ -412,15 +432,11 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
                 if gt.ms != U64_MAX or gt.seq != U64_MAX:
                     serve_sync = True
                     serve_history = True
-                elif s.length:
-                    fk_stream_get_edge_id(s, 0, 1, &maxid)
-                    if fk_streamid_cmp(&maxid, &groups[i].last_id) > 0:
-                        serve_sync = True
-                        gt[0] = groups[i].last_id
-            elif s.length:
-                fk_stream_get_edge_id(s, 0, 1, &maxid)
-                if fk_streamid_cmp(&maxid, gt) > 0:
+                elif has_entry_after(s, &groups[i].last_id):
                     serve_sync = True
+                    gt[0] = groups[i].last_id
+            elif has_entry_after(s, gt):
+                serve_sync = True
             if not serve_sync:
                 continue
             arraylen += 1
@@ -440,7 +456,7 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
                 if not reprocessing:
                     mark_dirty(c, 1)
             else:
-                reply_range_nogroup(c, s, &start, count)
+                reply_range(c, s, &start, NULL, count, False)
             if reprocessing:
                 # a blocked client is served one stream, the ready one (7.0)
                 break
@@ -462,26 +478,6 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
         if ids != ids_static:
             free(ids)
             free(groups)
-
-
-cdef long long reply_range_nogroup(Client c, fk_stream *s, const fk_streamid *start,
-                                   long long count) except -1:
-    cdef fk_stream_iter si
-    cdef fk_streamid id
-    cdef int64_t numfields
-    cdef long long n = 0
-    cdef Py_ssize_t off = deferred_len_begin(c)
-    fk_stream_iter_start(&si, s, start, NULL, 0)
-    try:
-        while fk_stream_iter_get_id(&si, &id, &numfields):
-            reply_entry(c, &si, &id, numfields)
-            n += 1
-            if count and n == count:
-                break
-    finally:
-        fk_stream_iter_stop(&si)
-    deferred_len_end(c, off, n, b'*')
-    return n
 
 
 cdef int xread_impl(Client c) except -1:
@@ -676,15 +672,11 @@ cdef int xack_impl(Client c) except -1:
         group = fk_stream_lookup_cg(S(e), c.argv[2].p, c.argv[2].n)
     if e == NULL or group == NULL:
         return c.add_int(0)
-    if id_count > STATIC_IDS:
-        ids = <fk_streamid *>malloc(sizeof(fk_streamid) * id_count)
-        if ids == NULL:
-            raise MemoryError()
+    ids = ids_alloc(id_count, ids_static, STATIC_IDS)
     try:
         # All or nothing: parse every ID first.
-        for j in range(3, c.argc):
-            if parse_strict_id(c, j, &ids[j - 3], 0, NULL):
-                return 0
+        if parse_strict_ids(c, 3, id_count, ids):
+            return 0
         for j in range(id_count):
             fk_streamid_encode(buf, &ids[j])
             if fk_rax_remove(group.pel, buf, 16, &found):
@@ -869,10 +861,7 @@ cdef int xclaim_impl(Client c) except -1:
         return 0
     if minidle < 0:
         minidle = 0
-    if id_count > STATIC_IDS:
-        ids = <fk_streamid *>malloc(sizeof(fk_streamid) * id_count)
-        if ids == NULL:
-            raise MemoryError()
+    ids = ids_alloc(id_count, ids_static, STATIC_IDS)
     try:
         # The IDs, then (from the first thing that is not an ID) the options.
         j = 5
@@ -895,7 +884,8 @@ cdef int xclaim_impl(Client c) except -1:
                 if not arg_ll(c, j, &deliverytime):
                     c.add_error_str("ERR Invalid IDLE option argument for XCLAIM")
                     return 0
-                deliverytime = now - deliverytime
+                # now - IDLE, wrapping as Redis's does (IDLE may be LLONG_MIN)
+                deliverytime = <long long>(<unsigned long long>now - <unsigned long long>deliverytime)
             elif arg_eq(c, j, b"time", 4) and moreargs:
                 j += 1
                 if not arg_ll(c, j, &deliverytime):
@@ -1209,6 +1199,32 @@ cdef long long rax_node_count(fk_rax *r) except -1:
             + (0 if root_branching else 1))
 
 
+cdef int reply_pel_full(Client c, fk_rax *pel, long long count, bint with_consumer) except -1:
+    """XINFO STREAM FULL's pending lists: the first count NACKs (0 = all) as
+    [id, consumer name (group PEL only), delivery time, delivery count]."""
+    cdef fk_rax_iter pi
+    cdef fk_stream_nack *nack
+    cdef fk_streamid id
+    cdef long long n = 0
+    cdef Py_ssize_t off = deferred_len_begin(c)
+    fk_rax_start(&pi, pel)
+    try:
+        fk_rax_seek(&pi, b"^", NULL, 0)
+        while fk_rax_next(&pi) and (not count or n < count):
+            nack = <fk_stream_nack *>pi.data
+            c.add_array_len(4 if with_consumer else 3)
+            fk_streamid_decode(pi.key, &id)
+            reply_stream_id(c, &id)
+            if with_consumer:
+                c.add_bulk(nack.consumer.name.buf, nack.consumer.name.len)
+            c.add_int(nack.delivery_time)
+            c.add_int(<long long>nack.delivery_count)
+            n += 1
+    finally:
+        fk_rax_stop(&pi)
+    return deferred_len_end(c, off, n, b'*')
+
+
 cdef int xinfo_stream_reply(Client c, fk_stream *s) except -1:
     """xinfoReplyWithStreamInfo."""
     cdef bint full = True
@@ -1256,29 +1272,16 @@ cdef int xinfo_stream_reply(Client c, fk_stream *s) except -1:
     if not full:
         add_key(c, b"groups")
         c.add_int(<long long>fk_rax_size(s.cgroups) if s.cgroups != NULL else 0)
-        start.ms = start.seq = 0
-        end.ms = end.seq = U64_MAX
         add_key(c, b"first-entry")
-        if not reply_edge_entry(c, s, &start, &end, 0):
+        if not reply_first_entry(c, s, NULL, NULL, False):
             c.add_null()
         add_key(c, b"last-entry")
-        if not reply_edge_entry(c, s, &start, &end, 1):
+        if not reply_first_entry(c, s, NULL, NULL, True):
             c.add_null()
         return 0
 
     add_key(c, b"entries")
-    off = deferred_len_begin(c)
-    n = 0
-    fk_stream_iter_start(&si, s, NULL, NULL, 0)
-    try:
-        while fk_stream_iter_get_id(&si, &id, &numfields):
-            reply_entry(c, &si, &id, numfields)
-            n += 1
-            if count and n == count:
-                break
-    finally:
-        fk_stream_iter_stop(&si)
-    deferred_len_end(c, off, n, b'*')
+    reply_range(c, s, NULL, NULL, count, False)
 
     add_key(c, b"groups")
     if s.cgroups == NULL:
@@ -1301,23 +1304,7 @@ cdef int xinfo_stream_reply(Client c, fk_stream *s) except -1:
             add_key(c, b"pel-count")
             c.add_int(<long long>fk_rax_size(cg.pel))
             add_key(c, b"pending")
-            off = deferred_len_begin(c)
-            n = 0
-            fk_rax_start(&pi, cg.pel)
-            try:
-                fk_rax_seek(&pi, b"^", NULL, 0)
-                while fk_rax_next(&pi) and (not count or n < count):
-                    nack = <fk_stream_nack *>pi.data
-                    c.add_array_len(4)
-                    fk_streamid_decode(pi.key, &id)
-                    reply_stream_id(c, &id)
-                    c.add_bulk(nack.consumer.name.buf, nack.consumer.name.len)
-                    c.add_int(nack.delivery_time)
-                    c.add_int(<long long>nack.delivery_count)
-                    n += 1
-            finally:
-                fk_rax_stop(&pi)
-            deferred_len_end(c, off, n, b'*')
+            reply_pel_full(c, cg.pel, count, True)
             add_key(c, b"consumers")
             c.add_array_len(<long long>fk_rax_size(cg.consumers))
             fk_rax_start(&ci, cg.consumers)
@@ -1333,43 +1320,12 @@ cdef int xinfo_stream_reply(Client c, fk_stream *s) except -1:
                     add_key(c, b"pel-count")
                     c.add_int(<long long>fk_rax_size(consumer.pel))
                     add_key(c, b"pending")
-                    off = deferred_len_begin(c)
-                    n = 0
-                    fk_rax_start(&pi, consumer.pel)
-                    try:
-                        fk_rax_seek(&pi, b"^", NULL, 0)
-                        while fk_rax_next(&pi) and (not count or n < count):
-                            nack = <fk_stream_nack *>pi.data
-                            c.add_array_len(3)
-                            fk_streamid_decode(pi.key, &id)
-                            reply_stream_id(c, &id)
-                            c.add_int(nack.delivery_time)
-                            c.add_int(<long long>nack.delivery_count)
-                            n += 1
-                    finally:
-                        fk_rax_stop(&pi)
-                    deferred_len_end(c, off, n, b'*')
+                    reply_pel_full(c, consumer.pel, count, False)
             finally:
                 fk_rax_stop(&ci)
     finally:
         fk_rax_stop(&gi)
     return 0
-
-
-cdef bint reply_edge_entry(Client c, fk_stream *s, fk_streamid *start, fk_streamid *end,
-                           int rev) except -1:
-    cdef fk_stream_iter si
-    cdef fk_streamid id
-    cdef int64_t numfields
-    cdef bint found = False
-    fk_stream_iter_start(&si, s, start, end, rev)
-    try:
-        if fk_stream_iter_get_id(&si, &id, &numfields):
-            reply_entry(c, &si, &id, numfields)
-            found = True
-    finally:
-        fk_stream_iter_stop(&si)
-    return found
 
 
 cdef fk_stream *xinfo_lookup(Client c) except? NULL:
