@@ -33,6 +33,8 @@ typedef struct {
     unsigned char ch2token[256];
     char escape2char[256];
     fk_luabuf encode_buf; /* kept between calls when encode_keep_buffer */
+    fk_luabuf private_buf; /* encode buffer when !encode_keep_buffer */
+    fk_luabuf decode_buf; /* decoded-string scratch */
     int encode_sparse_convert;
     int encode_sparse_ratio;
     int encode_sparse_safe;
@@ -134,7 +136,11 @@ static int cj_cfg_decode_invalid_numbers(lua_State *L) {
 
 static int cj_cfg_gc(lua_State *L) {
     cj_cfg *cfg = (cj_cfg *)lua_touserdata(L, 1);
-    if (cfg) fk_luabuf_free(&cfg->encode_buf);
+    if (cfg) {
+        fk_luabuf_free(&cfg->encode_buf);
+        fk_luabuf_free(&cfg->private_buf);
+        fk_luabuf_free(&cfg->decode_buf);
+    }
     return 0;
 }
 
@@ -148,6 +154,8 @@ static void cj_create_config(lua_State *L) {
     lua_setmetatable(L, -2);
 
     fk_luabuf_init(L, &cfg->encode_buf);
+    fk_luabuf_init(L, &cfg->private_buf);
+    fk_luabuf_init(L, &cfg->decode_buf);
     cfg->encode_sparse_convert = 0;
     cfg->encode_sparse_ratio = 2;
     cfg->encode_sparse_safe = 10;
@@ -383,13 +391,11 @@ static int cj_encode(lua_State *L) {
     cj_cfg *cfg = cj_config(L);
     fk_luabuf *json;
     luaL_argcheck(L, lua_gettop(L) == 1, 1, "expected 1 argument");
-    if (!cfg->encode_keep_buffer) {
-        json = fk_luabuf_push(L); /* private buffer, freed by its __gc on errors */
-        lua_insert(L, 1);         /* keep the value on top */
-    } else {
-        json = &cfg->encode_buf;
-        json->len = 0;
-    }
+    /* Buffers are owned by the settings userdata (not on the Lua stack,
+     * whose depth limits nesting exactly as in Redis): an error raised
+     * half-way leaves nothing behind but that buffer, reused next time. */
+    json = cfg->encode_keep_buffer ? &cfg->encode_buf : &cfg->private_buf;
+    json->len = 0;
     cj_append_data(L, cfg, 0, json);
     lua_pushlstring(L, json->b ? json->b : "", json->len);
     if (!cfg->encode_keep_buffer) fk_luabuf_free(json);
@@ -674,6 +680,12 @@ static void cj_process_value(lua_State *L, cj_parse *json, cj_token *tok) {
     }
 }
 
+/* Keep a small scratch buffer around, give big ones back. */
+static void cfg_release_decode(cj_cfg *cfg) {
+    cfg->decode_buf.len = 0;
+    if (cfg->decode_buf.cap > 65536) fk_luabuf_free(&cfg->decode_buf);
+}
+
 static int cj_decode(lua_State *L) {
     cj_parse json;
     cj_token tok;
@@ -685,14 +697,18 @@ static int cj_decode(lua_State *L) {
     json.ptr = json.data;
     if (len >= 2 && (!json.data[0] || !json.data[1]))
         luaL_error(L, "JSON parser does not support UTF-16 or UTF-32");
-    /* scratch for decoded strings: never longer than the input; a userdata
-     * so an error anywhere frees it */
-    json.tmp = (char *)lua_newuserdata(L, len + 1);
+    /* scratch for decoded strings: never longer than the input; owned by
+     * the settings userdata, so an error anywhere leaks nothing */
+    if (len + 1 == 0) luaL_error(L, "not enough memory");
+    cfg_release_decode(json.cfg);
+    fk_luabuf_reserve(L, &json.cfg->decode_buf, len + 1);
+    json.tmp = json.cfg->decode_buf.b;
     json.tmplen = 0;
     cj_next_token(&json, &tok);
     cj_process_value(L, &json, &tok);
     cj_next_token(&json, &tok);
     if (tok.type != T_END) cj_parse_error(L, &json, "the end", &tok);
+    cfg_release_decode(json.cfg);
     return 1;
 }
 

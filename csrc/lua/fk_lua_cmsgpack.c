@@ -200,12 +200,35 @@ static void mp_enc_value(lua_State *L, fk_luabuf *B, int level) {
     lua_pop(L, 1);
 }
 
+/* pack's buffer: a userdata kept as the function's upvalue, off the Lua
+ * stack (whose use must match Redis's for the stack limits).  A nested
+ * pack (from an __index metamethod) or one after an error left it busy
+ * uses a fresh buffer on the stack instead. */
+typedef struct {
+    fk_luabuf B;
+    int busy;
+} mp_packbuf;
+
+static int mp_packbuf_gc(lua_State *L) {
+    mp_packbuf *pb = (mp_packbuf *)lua_touserdata(L, 1);
+    if (pb) fk_luabuf_free(&pb->B);
+    return 0;
+}
+
 static int mp_pack(lua_State *L) {
     int nargs = lua_gettop(L), i;
     fk_luabuf *B;
+    mp_packbuf *pb = (mp_packbuf *)lua_touserdata(L, lua_upvalueindex(1));
     if (nargs == 0) return luaL_argerror(L, 0, "MessagePack pack needs input.");
     if (!lua_checkstack(L, nargs)) return luaL_argerror(L, 0, "Too many arguments for MessagePack pack.");
-    B = fk_luabuf_push(L); /* at nargs+1, below the encoded pieces */
+    if (pb && !pb->busy) {
+        pb->busy = 1;
+        B = &pb->B;
+        B->len = 0;
+    } else {
+        pb = NULL;
+        B = fk_luabuf_push(L); /* at nargs+1, below the encoded pieces */
+    }
     for (i = 1; i <= nargs; i++) {
         luaL_checkstack(L, 1, "in function mp_check");
         lua_pushvalue(L, i);
@@ -213,7 +236,12 @@ static int mp_pack(lua_State *L) {
         lua_pushlstring(L, B->b ? B->b : "", B->len);
         B->len = 0;
     }
-    fk_luabuf_free(B);
+    if (pb) {
+        if (B->cap > 65536) fk_luabuf_free(B); /* keep small buffers only */
+        pb->busy = 0;
+    } else {
+        fk_luabuf_free(B);
+    }
     lua_concat(L, nargs);
     return 1;
 }
@@ -392,8 +420,16 @@ static int mp_unpack_limit(lua_State *L) {
 }
 
 int fk_luaopen_cmsgpack(lua_State *L) {
+    mp_packbuf *pb;
     lua_newtable(L);
-    lua_pushcfunction(L, mp_pack);
+    pb = (mp_packbuf *)lua_newuserdata(L, sizeof(*pb));
+    fk_luabuf_init(L, &pb->B);
+    pb->busy = 0;
+    lua_newtable(L);
+    lua_pushcfunction(L, mp_packbuf_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    lua_pushcclosure(L, mp_pack, 1);
     lua_setfield(L, -2, "pack");
     lua_pushcfunction(L, mp_unpack);
     lua_setfield(L, -2, "unpack");
