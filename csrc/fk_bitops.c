@@ -532,3 +532,37 @@ int fk_bf_overflow_signed(int64_t value, int64_t incr, int bits, int owtype, int
     }
     return r;
 }
+
+int fk_bf_write(unsigned char *p, size_t len, uint64_t offset, int bits, int sign, int incr,
+                int64_t value, int owtype, int64_t *reply, int *changed) {
+    int overflow;
+    if (sign) {
+        int64_t old = fk_bf_get_signed(p, len, offset, bits), nv, wrapped = 0;
+        if (incr) {
+            overflow = fk_bf_overflow_signed(old, value, bits, owtype, &wrapped);
+            /* without overflow the sum fits the field, so it fits int64 */
+            nv = overflow ? wrapped : old + value;
+        } else {
+            overflow = fk_bf_overflow_signed(value, 0, bits, owtype, &wrapped);
+            nv = overflow ? wrapped : value;
+        }
+        if (overflow && owtype == FK_BF_FAIL) return 1;
+        *reply = incr ? nv : old;
+        *changed = old != nv;
+        fk_bf_set(p, offset, bits, (uint64_t)nv);
+    } else {
+        uint64_t old = fk_bf_get_unsigned(p, len, offset, bits), nv, wrapped = 0;
+        if (incr) {
+            overflow = fk_bf_overflow_unsigned(old, value, bits, owtype, &wrapped);
+            nv = overflow ? wrapped : old + (uint64_t)value;
+        } else {
+            overflow = fk_bf_overflow_unsigned((uint64_t)value, 0, bits, owtype, &wrapped);
+            nv = overflow ? wrapped : (uint64_t)value;
+        }
+        if (overflow && owtype == FK_BF_FAIL) return 1;
+        *reply = (int64_t)(incr ? nv : old);      /* fields are at most 63 bits */
+        *changed = old != nv;
+        fk_bf_set(p, offset, bits, nv);
+    }
+    return 0;
+}

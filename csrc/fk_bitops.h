@@ -61,6 +61,14 @@ enum { FK_BF_WRAP = 0, FK_BF_SAT = 1, FK_BF_FAIL = 2 };
 int fk_bf_overflow_unsigned(uint64_t value, int64_t incr, int bits, int owtype, uint64_t *limit);
 int fk_bf_overflow_signed(int64_t value, int64_t incr, int bits, int owtype, int64_t *limit);
 
+/* One BITFIELD SET (incr=0) or INCRBY of `value` on the field at offset
+ * (the string, len bytes, must cover it), signed or not, with overflow rule
+ * owtype.  Returns 1 on a FAIL overflow (nothing written: the reply is a
+ * null); else 0 with *reply the integer to reply (the old value for SET,
+ * the new one for INCRBY) and *changed whether the field's bits changed. */
+int fk_bf_write(unsigned char *p, size_t len, uint64_t offset, int bits, int sign, int incr,
+                int64_t value, int owtype, int64_t *reply, int *changed);
+
 /* Which popcount implementation runs: "avx512", "popcnt" or "generic"
  * (for the unit tests, which also force each one). */
 const char *fk_popcount_impl(void);

@@ -506,12 +506,10 @@ void fk_geo_sort(fk_geo_array *ga, int desc, size_t returned) {
         partial_qsort(ga->a, ga->used, cmp, ga->a, ga->a + returned - 1);
 }
 
-int fk_geo_hash_string(double score, char out[11]) {
+void fk_geo_hash_string(const double xy[2], char out[11]) {
     static const char alphabet[] = "0123456789bcdefghjkmnpqrstuvwxyz";
-    double xy[2];
     fk_geo_range lon = { -180, 180 }, lat = { -90, 90 };
-    fk_geohash h;
-    if (!fk_geo_decode_score(score, xy)) return 0;
+    fk_geohash h = { 0, 0 };
     /* re-encode with the standard latitude range */
     fk_geohash_encode(&lon, &lat, xy[0], xy[1], 26, &h);
     for (int i = 0; i < 11; i++) {
@@ -519,7 +517,6 @@ int fk_geo_hash_string(double score, char out[11]) {
         int idx = i == 10 ? 0 : (int)((h.bits >> (52 - (i + 1) * 5)) & 0x1f);
         out[i] = alphabet[idx];
     }
-    return 1;
 }
 
 int fk_geo_fmt_coord(char *buf, size_t len, double v) {

@@ -122,8 +122,8 @@ long fk_geo_search(fk_entry *e, fk_geo_shape *shape, fk_geo_array *ga, unsigned 
  * or only its first `returned` places with Redis's pqsort. */
 void fk_geo_sort(fk_geo_array *ga, int desc, size_t returned);
 void fk_geo_array_free(fk_geo_array *ga);
-/* The 11-character standard geohash of a score; 0 if it can't be decoded. */
-int fk_geo_hash_string(double score, char out[11]);
+/* The 11-character standard geohash of a decoded position (GEOHASH). */
+void fk_geo_hash_string(const double xy[2], char out[11]);
 /* Redis's addReplyHumanLongDouble text ("%.17Lf", trailing zeros cut) and
  * addReplyDoubleDistance text (4 decimals, fixedpoint_d2string); return the length. */
 int fk_geo_fmt_coord(char *buf, size_t len, double v);

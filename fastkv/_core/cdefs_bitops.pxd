@@ -24,6 +24,8 @@ cdef extern from "fk_bitops.h" nogil:
     void fk_bf_set(unsigned char *p, uint64_t offset, int bits, uint64_t value)
     int fk_bf_overflow_unsigned(uint64_t value, int64_t incr, int bits, int owtype, uint64_t *limit)
     int fk_bf_overflow_signed(int64_t value, int64_t incr, int bits, int owtype, int64_t *limit)
+    int fk_bf_write(unsigned char *p, size_t len, uint64_t offset, int bits, int sign, int incr,
+                    int64_t value, int owtype, int64_t *reply, int *changed)
     const char *fk_popcount_impl()
     long long fk_popcount_with(int impl, const void *s, size_t count)
     int fk_popcount_supported(int impl)

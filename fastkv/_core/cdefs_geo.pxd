@@ -42,6 +42,6 @@ cdef extern from "fk_geohash.h" nogil:
     long fk_geo_search(fk_entry *e, fk_geo_shape *shape, fk_geo_array *ga, unsigned long limit)
     void fk_geo_sort(fk_geo_array *ga, int desc, size_t returned)
     void fk_geo_array_free(fk_geo_array *ga)
-    int fk_geo_hash_string(double score, char out[11])
+    void fk_geo_hash_string(const double xy[2], char out[11])
     int fk_geo_fmt_coord(char *buf, size_t len, double v)
     int fk_geo_fmt_dist(char *buf, size_t len, double v)

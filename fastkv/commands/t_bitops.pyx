@@ -350,9 +350,8 @@ cdef int bitfield_run(Client c, bint ro, BfOp **opsp, int *capp, int *numopsp) e
     cdef const unsigned char *p = NULL
     cdef unsigned char *wp = NULL
     cdef Py_ssize_t plen = 0
-    cdef int64_t soldval, snewval, swrapped, sret
-    cdef uint64_t uoldval, unewval, uwrapped, uret
-    cdef int overflow
+    cdef int64_t ret
+    cdef int changed
     while j < c.argc:
         remargs = c.argc - j - 1
         if arg_eq(c, j, b"get", 3) and remargs >= 2:
@@ -429,48 +428,13 @@ cdef int bitfield_run(Client c, bint ro, BfOp **opsp, int *capp, int *numopsp) e
             else:
                 c.add_int(<long long>fk_bf_get_unsigned(p, plen, op.offset, op.bits))
             continue
-        if op.sign:
-            soldval = fk_bf_get_signed(p, plen, op.offset, op.bits)
-            swrapped = 0
-            if op.opcode == BF_INCRBY:
-                overflow = fk_bf_overflow_signed(soldval, op.i64, op.bits, op.owtype, &swrapped)
-                snewval = swrapped if overflow else soldval + op.i64
-                sret = snewval
-            else:
-                snewval = op.i64
-                overflow = fk_bf_overflow_signed(snewval, 0, op.bits, op.owtype, &swrapped)
-                if overflow:
-                    snewval = swrapped
-                sret = soldval
-            if overflow and op.owtype == FK_BF_FAIL:
-                c.add_null()
-                continue
-            c.add_int(sret)
-            fk_bf_set(wp, op.offset, op.bits, <uint64_t>snewval)
-            if grew or soldval != snewval:
-                changes += 1
-        else:
-            uoldval = fk_bf_get_unsigned(p, plen, op.offset, op.bits)
-            uwrapped = 0
-            if op.opcode == BF_INCRBY:
-                unewval = uoldval + <uint64_t>op.i64
-                overflow = fk_bf_overflow_unsigned(uoldval, op.i64, op.bits, op.owtype, &uwrapped)
-                if overflow:
-                    unewval = uwrapped
-                uret = unewval
-            else:
-                unewval = <uint64_t>op.i64
-                overflow = fk_bf_overflow_unsigned(unewval, 0, op.bits, op.owtype, &uwrapped)
-                if overflow:
-                    unewval = uwrapped
-                uret = uoldval
-            if overflow and op.owtype == FK_BF_FAIL:
-                c.add_null()
-                continue
-            c.add_int(<long long>uret)
-            fk_bf_set(wp, op.offset, op.bits, unewval)
-            if grew or uoldval != unewval:
-                changes += 1
+        if fk_bf_write(wp, plen, op.offset, op.bits, op.sign, op.opcode == BF_INCRBY, op.i64,
+                       op.owtype, &ret, &changed):
+            c.add_null()        # OVERFLOW FAIL
+            continue
+        c.add_int(ret)
+        if grew or changed:
+            changes += 1
     if changes:
         key_written(c, 1, NOTIFY_STRING, b"setbit")
         mark_dirty(c, changes)

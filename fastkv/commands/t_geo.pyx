@@ -192,9 +192,16 @@ cdef int geoadd_impl(Client c) except -1:
 
 # -- GEODIST GEOHASH GEOPOS --------------------------------------------------------
 
+cdef inline bint member_xy(Client c, fk_entry *e, int i, double *xy) noexcept:
+    """The position of member argv[i] of the geo set e (NULL: absent key):
+    False if there is none."""
+    cdef double score
+    return e != NULL and fk_zset_score(e, c.argv[i].p, c.argv[i].n, &score) and \
+        fk_geo_decode_score(score, xy)
+
+
 cdef int geodist_impl(Client c) except -1:
     cdef double to_meter = 1
-    cdef double s1, s2
     cdef double xy1[2]
     cdef double xy2[2]
     cdef fk_entry *e
@@ -207,48 +214,43 @@ cdef int geodist_impl(Client c) except -1:
     e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_ZSET)
     if e == WRONGTYPE_ENTRY:
         return 0
-    if e == NULL or not fk_zset_score(e, c.argv[2].p, c.argv[2].n, &s1) or \
-            not fk_zset_score(e, c.argv[3].p, c.argv[3].n, &s2):
-        return c.add_null()
-    if not fk_geo_decode_score(s1, xy1) or not fk_geo_decode_score(s2, xy2):
+    if not member_xy(c, e, 2, xy1) or not member_xy(c, e, 3, xy2):
         return c.add_null()
     return add_distance(c, fk_geo_distance(xy1[0], xy1[1], xy2[0], xy2[1]) / to_meter)
 
 
-cdef int geohash_impl(Client c) except -1:
+cdef int geo_members_reply(Client c, bint pos) except -1:
+    """GEOPOS (pos) and GEOHASH: one entry per member argv[2:], a null
+    (array for GEOPOS) for a missing one."""
     cdef fk_entry *e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_ZSET)
     cdef char buf[12]
-    cdef double s
-    cdef int j
-    if e == WRONGTYPE_ENTRY:
-        return 0
-    c.add_array_len(c.argc - 2)
-    for j in range(2, c.argc):
-        if e == NULL or not fk_zset_score(e, c.argv[j].p, c.argv[j].n, &s) or \
-                not fk_geo_hash_string(s, buf):
-            c.add_null()
-        else:
-            c.add_bulk(buf, 11)
-    return 0
-
-
-cdef int geopos_impl(Client c) except -1:
-    cdef fk_entry *e = lookup_typed(c, 1, LOOKUP_NONE, OBJ_ZSET)
-    cdef double s
     cdef double xy[2]
     cdef int j
     if e == WRONGTYPE_ENTRY:
         return 0
     c.add_array_len(c.argc - 2)
     for j in range(2, c.argc):
-        if e == NULL or not fk_zset_score(e, c.argv[j].p, c.argv[j].n, &s) or \
-                not fk_geo_decode_score(s, xy):
-            c.add_null_array()
-        else:
+        if not member_xy(c, e, j, xy):
+            if pos:
+                c.add_null_array()
+            else:
+                c.add_null()
+        elif pos:
             c.add_array_len(2)
             add_coord(c, xy[0])
             add_coord(c, xy[1])
+        else:
+            fk_geo_hash_string(xy, buf)
+            c.add_bulk(buf, 11)
     return 0
+
+
+cdef int geohash_impl(Client c) except -1:
+    return geo_members_reply(c, False)
+
+
+cdef int geopos_impl(Client c) except -1:
+    return geo_members_reply(c, True)
 
 
 # -- GEORADIUS GEORADIUSBYMEMBER GEOSEARCH GEOSEARCHSTORE -----------------------
@@ -327,7 +329,6 @@ cdef int georadius_generic(Client c, int srcidx, int flags) except -1:
     cdef bint any_ = False
     cdef int sort = SORT_NONE
     cdef long long count = 0
-    cdef double score
     cdef size_t returned
     memset(&shape, 0, sizeof(shape))
     memset(&ga, 0, sizeof(ga))
@@ -348,8 +349,7 @@ cdef int georadius_generic(Client c, int srcidx, int flags) except -1:
     elif flags & RADIUS_MEMBER:
         base_args = 5
         shape.type = FK_GEO_CIRCLE
-        if not fk_zset_score(e, c.argv[2].p, c.argv[2].n, &score) or \
-                not fk_geo_decode_score(score, shape.xy):
+        if not member_xy(c, e, 2, shape.xy):
             return c.add_error_str("ERR could not decode requested zset member")
         if extract_distance(c, base_args - 2, &shape):
             return 0
@@ -395,10 +395,8 @@ cdef int georadius_generic(Client c, int srcidx, int flags) except -1:
             storedist = True
         elif arg_eq(c, j, b"frommember", 10) and i + 1 < remaining and \
                 (flags & GEOSEARCH) and not fromloc:
-            if e != NULL:
-                if not fk_zset_score(e, c.argv[j + 1].p, c.argv[j + 1].n, &score) or \
-                        not fk_geo_decode_score(score, shape.xy):
-                    return c.add_error_str("ERR could not decode requested zset member")
+            if e != NULL and not member_xy(c, e, j + 1, shape.xy):
+                return c.add_error_str("ERR could not decode requested zset member")
             frommember = True
             i += 1
         elif arg_eq(c, j, b"fromlonlat", 10) and i + 2 < remaining and \
