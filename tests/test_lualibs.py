@@ -9,6 +9,7 @@ state from lupa's lua51 with our four libraries as globals).  The
 serialised results (values, types, exact numbers, error texts) must be
 identical.
 """
+import os
 import random
 
 import pytest
@@ -51,6 +52,10 @@ local function run(f)
   return table.concat(out, ' | ')
 end
 """
+
+
+# FASTKV_LUALIBS_FUZZ=N runs N more random seeds in the fuzz tests
+FUZZ_SEEDS = [0] + list(range(1000, 1000 + int(os.environ.get("FASTKV_LUALIBS_FUZZ", "0"))))
 
 
 def script(expr):
@@ -249,10 +254,11 @@ def test_cjson_roundtrips(oracle, lua):
         return table.concat(out, '\\n')"""))
 
 
-def test_cjson_fuzz_decode(oracle, lua):
+@pytest.mark.parametrize("seed", FUZZ_SEEDS)
+def test_cjson_fuzz_decode(oracle, lua, seed):
     """Random JSON-ish byte soup: same results and error texts (positions
     included); nothing crashes or reads past the end."""
-    rnd = random.Random(8)
+    rnd = random.Random(8 + seed)
     alphabet = '[]{}",:\\u0123456789abcdefEe+-.tnrlsx \t\n' + "\x00\x7f\xc3\xa9"
     texts = []
     for _ in range(300):
@@ -376,10 +382,11 @@ def test_cmsgpack_unpack_offsets(oracle, lua):
         return table.concat(out, '\\n')"""))
 
 
-def test_cmsgpack_truncations_and_fuzz(oracle, lua):
+@pytest.mark.parametrize("seed", FUZZ_SEEDS)
+def test_cmsgpack_truncations_and_fuzz(oracle, lua, seed):
     """Every prefix of a rich message, and random byte strings: same
     values / error texts; never a crash or an out-of-bounds read."""
-    rnd = random.Random(88)
+    rnd = random.Random(88 + seed)
     blobs = ["".join("%02x" % rnd.randrange(256) for _ in range(rnd.randint(1, 12)))
              for _ in range(300)]
     code = body("local H = {" + ",".join('"%s"' % h for h in blobs) + "}\n" + """
@@ -462,8 +469,9 @@ def test_struct(oracle, lua, expr):
     check_expr(oracle, lua, expr)
 
 
-def test_struct_fuzz_unpack(oracle, lua):
-    rnd = random.Random(5)
+@pytest.mark.parametrize("seed", FUZZ_SEEDS)
+def test_struct_fuzz_unpack(oracle, lua, seed):
+    rnd = random.Random(5 + seed)
     fmts = []
     for _ in range(200):
         fmts.append("".join(rnd.choice("<>!248 bBhHlLTiIfdxcs0123") for _ in range(rnd.randint(1, 6))))
@@ -514,8 +522,9 @@ def test_bit(oracle, lua, expr):
     check_expr(oracle, lua, expr)
 
 
-def test_bit_random(oracle, lua):
-    rnd = random.Random(3)
+@pytest.mark.parametrize("seed", FUZZ_SEEDS)
+def test_bit_random(oracle, lua, seed):
+    rnd = random.Random(3 + seed)
     nums = [rnd.choice([rnd.randint(-2**33, 2**33), rnd.randint(-40, 40), rnd.random() * 2**34 - 2**33])
             for _ in range(300)]
     code = body("local N = {" + ",".join(repr(float(x)) for x in nums) + "}\n" + """
@@ -557,3 +566,46 @@ def test_hostile_inputs_do_not_crash(lua):
     s.gc()
     assert s.run(b"return cjson.encode({1, 2})") == (True, b"[1,2]")
     assert s.run(b"return bit.tohex(255)") == (True, b"000000ff")
+
+
+@pytest.mark.parametrize("seed", FUZZ_SEEDS)
+def test_random_values_encode(oracle, lua, seed):
+    """Random nested Lua values (an LCG in Lua, same on both sides) through
+    cjson.encode, cmsgpack.pack and back."""
+    check(oracle, lua, body("local seed = %d\n" % (seed + 7) + """
+        local function rnd(n)
+          seed = (seed * 1103515245 + 12345) % 2147483648
+          return seed % n
+        end
+        local gen
+        gen = function(d)
+          local k = rnd(d > 3 and 6 or 9)
+          if k == 0 then return rnd(1000) - 500
+          elseif k == 1 then return (rnd(100000) - 50000) / (rnd(97) + 1)
+          elseif k == 2 then return string.rep(string.char(rnd(256)), rnd(4)) .. 'k' .. rnd(50)
+          elseif k == 3 then return rnd(2) == 1
+          elseif k == 4 then return 2 ^ rnd(70) * (rnd(2) == 1 and -1 or 1)
+          elseif k == 5 then return cjson.null
+          elseif k == 6 then
+            local t = {}
+            for i = 1, rnd(20) do t[i] = gen(d + 1) end
+            return t
+          elseif k == 7 then
+            local t = {}
+            for i = 1, rnd(12) do t['f' .. rnd(30)] = gen(d + 1) end
+            return t
+          else
+            local t = {}
+            for i = 1, rnd(8) do t[rnd(25) + 1] = gen(d + 1) end
+            return t
+          end
+        end
+        local out = {}
+        for i = 1, 60 do
+          local v = gen(0)
+          out[#out+1] = run(function() return cjson.encode(v) end)
+          out[#out+1] = run(function() return hex(cmsgpack.pack(v)) end)
+          out[#out+1] = run(function() return cjson.decode(cjson.encode(v)) end)
+          out[#out+1] = run(function() return cmsgpack.unpack(cmsgpack.pack(v)) end)
+        end
+        return table.concat(out, '\\n')"""))
