@@ -102,6 +102,9 @@ extensions = [
     ext("fastkv.commands.t_hll", ["fastkv/commands/t_hll.pyx"]),
     ext("fastkv.commands.t_geo", ["fastkv/commands/t_geo.pyx"]),
     ext("fastkv.commands.t_stream_cg", ["fastkv/commands/t_stream_cg.pyx"]),
+    # Lua scripting (issue 8): the Lua 5.1 symbols come from lupa at run time (fastkv/scripting)
+    ext("fastkv.scripting.lua", ["fastkv/scripting/lua.pyx"]
+        + sorted(os.path.join("csrc", "lua", f) for f in os.listdir(os.path.join("csrc", "lua")) if f.endswith(".c"))),
     # thin handles on the C structures for the unit tests (tests/test_cstructs_*.py)
     ext("fastkv._core.ctest_listpack", ["fastkv/_core/ctest_listpack.pyx"]),
     ext("fastkv._core.ctest_quicklist", ["fastkv/_core/ctest_quicklist.pyx"]),

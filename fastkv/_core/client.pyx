@@ -54,6 +54,17 @@ cdef enum:
     PUSH_FLUSH_BYTES = 64 * 1024
 
 
+# Scripting (fastkv/scripting/lua.pyx): while a script runs past
+# busy-reply-threshold, only allow-busy commands run; and the commands that
+# run scripts propagate the scripts' effects, not themselves.
+cdef bint script_busy = False
+SCRIPT_COMMANDS = frozenset((b"eval", b"evalsha", b"eval_ro", b"evalsha_ro", b"fcall", b"fcall_ro"))
+
+def set_script_busy(bint busy):
+    global script_busy
+    script_busy = busy
+
+
 class ReplyError(Exception):
     """Raise from a Python handler to answer with an error reply.  The text
     is the whole error line without the leading '-', e.g. "ERR syntax error"."""
@@ -176,6 +187,7 @@ cdef class ServerState:
                             # 7.0's signalDeletedKeyAsReady: XREADGROUP answers
                             # -UNBLOCKED, XREAD blocks again)
                             continue
+                        c.bready_key = key      # XREAD/XREADGROUP serve this one stream (7.0)
                         c.reprocess_blocked()
         finally:
             self.serving_ready = False
@@ -661,6 +673,10 @@ cdef class Client:
         if not self.authenticated and not (cmd.flags & CMD_NO_AUTH):
             self.reject("NOAUTH Authentication required.", cmd)
             return 1
+        if script_busy and not (cmd.flags & CMD_ALLOW_BUSY):
+            # a script runs past busy-reply-threshold (fastkv/scripting/lua.pyx)
+            self.reject("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.", cmd)
+            return 1
         if self.flags & (CF_MULTI | CF_PUBSUB):
             if (self.flags & CF_MULTI) and (cmd.flags & CMD_NO_MULTI):
                 self.reject("ERR Command not allowed inside a transaction", cmd)
@@ -785,7 +801,8 @@ cdef class Client:
         if tracking:    # remember the keys it read, send what it invalidated itself
             ks.tracking_call(ks.tracking_ctx, self, cmd, 1)
         self.cmd = None
-        if ks.propagating and ks.dirty != dirty and not (cmd.flags & CMD_MULTI_CONTROL):
+        if ks.propagating and ks.dirty != dirty and not (cmd.flags & CMD_MULTI_CONTROL) \
+                and cmd.name not in SCRIPT_COMMANDS:
             # The write path's last stage: writers (AOF, replicas) get the
             # command as it ran, in the db it ran in.
             ks.propagate(db.id, self.argv_list())

@@ -22,6 +22,8 @@ from fastkv.commands import t_stream_cg
 from fastkv.commands import t_hll
 from fastkv.commands import t_bitops
 from fastkv.commands import t_geo
+# Lua scripting, functions (issue 8): one import line each
+from fastkv.scripting import lua as t_script
 
 
 class Row:
@@ -247,6 +249,17 @@ ROWS = [
       C("xinfo|groups", t_stream_cg.xinfo_groups_cmd),
       C("xinfo|consumers", t_stream_cg.xinfo_consumers_cmd),
       C("xinfo|help", help_handler(t_stream_cg.XINFO_HELP))),
+    # -- scripting (fastkv/scripting/lua.pyx) ----------------------------
+    C("eval", t_script.eval_cmd),
+    C("evalsha", t_script.evalsha_cmd),
+    C("eval_ro", t_script.eval_ro_cmd),
+    C("evalsha_ro", t_script.evalsha_ro_cmd),
+    C("script", None,
+      C("script|load", t_script.script_load_cmd),
+      C("script|exists", t_script.script_exists_cmd),
+      C("script|flush", t_script.script_flush_cmd),
+      C("script|kill", t_script.script_kill_cmd),
+      C("script|help", t_script.script_help)),
     # -- connection (conn.py) --------------------------------------------
     C("ping", t_conn.ping_cmd),
     C("echo", t_conn.echo_cmd),

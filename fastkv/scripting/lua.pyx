@@ -1,0 +1,599 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""EVAL EVALSHA EVAL_RO EVALSHA_RO and SCRIPT, as Redis 7.0 runs them
+(eval.c, script.c; the Lua side is csrc/lua/fk_script_lua.c).
+
+    EVAL --> sha1 --> stored function (compiled once, kept in the Lua registry)
+         --> fk_script_run: KEYS/ARGV, pcall with the message handler
+               redis.call (C) --> script_call (here) --> the lua client's call()
+                   argv: pointers to the Lua strings on the Lua stack
+                   reply: the lua client's reply buffer parsed into Lua values (C)
+         --> the Lua result converted to RESP (C) --> the caller's reply buffer
+
+The lua client is Redis's lctx.lua_client: one Client without a connection,
+in the caller's db when a script starts (SELECT in a script moves only it),
+running commands through the same call() as every client, so their writes
+take the ordinary write path (dirty, keyspace events, WATCH, command stats).
+
+Busy scripts (script.c scriptInterrupt): the Lua count hook calls
+script_interrupt every 100000 instructions.  Past busy-reply-threshold the
+server answers the other clients by hand, as processEventsWhileBlocked does:
+their sockets are polled and read here, their input runs with the dispatcher
+in busy mode (only allow-busy commands run; the rest get -BUSY), and replies
+are written straight to the sockets.  SCRIPT KILL sets kill_requested, which
+the hook turns into the script's error; SHUTDOWN NOSAVE exits the process.
+"""
+from libc.stdio cimport snprintf
+from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memcpy
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from fastkv._core.cdefs cimport fk_dict_find, fk_entry, fk_mstime
+from fastkv._core.client cimport (Client, Command, ServerState, wrap, CMD_WRITE, CMD_NOSCRIPT,
+                                  CF_IN_EXEC)
+from fastkv._core.shared cimport attach
+from fastkv.commands.common cimport arg_eq, arg_ll
+
+attach()
+
+import os
+import select
+
+from fastkv import log as _log
+from fastkv._core import client as _client_mod
+
+
+cdef extern from "lua/fk_script_lua.h":
+    ctypedef struct lua_State:
+        pass
+    ctypedef struct fk_luabuf:
+        char *p
+        size_t len
+        size_t cap
+    ctypedef struct fk_script_callbacks:
+        int (*call)(lua_State *L) noexcept
+        int (*interrupt)(lua_State *L) noexcept
+        void (*log)(int level, const char *msg, size_t n) noexcept
+    fk_script_callbacks fk_script_cb
+    int fk_script_resp
+    int fk_script_verbosity
+    long long FK_SCRIPT_FLAG_NO_WRITES
+    long long FK_SCRIPT_FLAG_ALLOW_OOM
+    long long FK_SCRIPT_FLAG_ALLOW_STALE
+    long long FK_SCRIPT_FLAG_NO_CLUSTER
+    long long FK_SCRIPT_FLAG_EVAL_COMPAT_MODE
+    long long FK_SCRIPT_FLAG_ALLOW_CROSS_SLOT
+
+    lua_State *fk_script_lua_create()
+    int fk_script_create(lua_State *L, const char *sha, const char *body, size_t n, long long flags,
+                         char **err)
+    long long fk_script_flags(lua_State *L, const char *sha)
+    void fk_script_flush(lua_State *L)
+    int fk_script_run(lua_State *L, const char *sha, int nkeys, const char **keys,
+                      const size_t *keylens, int nargs, const char **args, const size_t *arglens,
+                      int caller_resp, int hook, fk_luabuf *out)
+    void fk_script_push_error(lua_State *L, const char *msg, size_t n, int ignore_stats)
+    int fk_script_push_reply(lua_State *L, const char *p, size_t n)
+    void fk_sha1hex(char *out40, const char *p, size_t n)
+    size_t fk_script_lua_memory(lua_State *L)
+
+cdef extern from "lua/fk_lua51.h":
+    enum:
+        LUA_TNUMBER
+        LUA_TSTRING
+    int lua_gettop(lua_State *L)
+    void lua_settop(lua_State *L, int idx)
+    int lua_type(lua_State *L, int idx)
+    double lua_tonumber(lua_State *L, int idx)
+    const char *lua_tolstring(lua_State *L, int idx, size_t *n)
+    void lua_pushlstring(lua_State *L, const char *s, size_t n)
+    void lua_replace(lua_State *L, int idx)
+
+
+cdef enum:
+    MAX_NAME = 64
+
+NOSCRIPT_ERR = "NOSCRIPT No matching script. Please use EVAL."
+BUSY_ERR = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+
+SCRIPT_HELP = [
+    "DEBUG (YES|SYNC|NO)",
+    "    Set the debug mode for subsequent scripts executed.",
+    "EXISTS <sha1> [<sha1> ...]",
+    "    Return information about the existence of the scripts in the script cache.",
+    "FLUSH [ASYNC|SYNC]",
+    "    Flush the Lua scripts cache. Very dangerous on replicas.",
+    "    When called without the optional mode argument, the behavior is determined by the",
+    "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+    "    * ASYNC: Asynchronously flush the scripts cache.",
+    "    * SYNC: Synchronously flush the scripts cache.",
+    "KILL",
+    "    Kill the currently executing Lua script.",
+    "LOAD <script>",
+    "    Load a script into the scripts cache without executing it.",
+]
+
+# Redis's scripts_flags_def: shebang flag name -> bit
+SHEBANG_FLAGS = {
+    b"no-writes": FK_SCRIPT_FLAG_NO_WRITES,
+    b"allow-oom": FK_SCRIPT_FLAG_ALLOW_OOM,
+    b"allow-stale": FK_SCRIPT_FLAG_ALLOW_STALE,
+    b"no-cluster": FK_SCRIPT_FLAG_NO_CLUSTER,
+    b"allow-cross-slot-keys": FK_SCRIPT_FLAG_ALLOW_CROSS_SLOT,
+}
+
+
+# ------------------------------------------------------------------ state
+cdef lua_State *L = NULL
+cdef ServerState g_srv = None
+cdef Client lua_client = None
+cdef Client cur_caller = None      # the client running a script, None between scripts
+cdef bint cur_readonly = False     # EVAL_RO or a no-writes script
+cdef bint cur_wrote = False        # a write command ran (SCRIPT KILL refuses then)
+cdef bint timed_out = False        # past busy-reply-threshold: the server is busy
+cdef bint kill_requested = False
+cdef long long run_start_ms = 0
+cdef bytes cur_sha = b""
+cdef dict scripts = {}             # sha (bytes) -> body (bytes): the script cache
+cdef long long scripts_mem = 0
+cdef fk_luabuf outbuf
+cdef const char **vptr = NULL      # KEYS/ARGV pointers and lengths, reused
+cdef size_t *vlen = NULL
+cdef int vcap = 0
+cdef char numbuf[64]
+cdef object poller = None
+
+
+cdef int ensure_init(ServerState srv) except -1:
+    global L, g_srv, lua_client
+    if L != NULL:
+        return 0
+    L = fk_script_lua_create()
+    if L == NULL:
+        raise MemoryError()
+    g_srv = srv
+    lua_client = Client(srv)
+    lua_client.flags |= CF_IN_EXEC      # CLIENT_DENY_BLOCKING
+    lua_client.name = None
+    fk_script_cb.call = script_call
+    fk_script_cb.interrupt = script_interrupt
+    fk_script_cb.log = script_log
+    fk_script_verbosity = 0             # fastkv.log filters by loglevel
+    return 0
+
+
+# ------------------------------------------------------- redis.call / pcall
+cdef int push_err(lua_State *L, str msg) except -1:
+    cdef bytes b = msg.encode()
+    fk_script_push_error(L, b, len(b), 1)
+    return 1
+
+cdef int script_call(lua_State *L) noexcept:
+    try:
+        return script_call_impl(L)
+    except BaseException as exc:
+        try:
+            lua_settop(L, 0)
+            push_err(L, "ERR internal error in redis.call: %s" % (exc,))
+        except BaseException:
+            pass
+        return 1
+
+cdef int script_call_impl(lua_State *L) except -1:
+    global cur_wrote
+    cdef int argc = lua_gettop(L), j, t, k
+    cdef Client lc = lua_client
+    cdef size_t n
+    cdef const char *p
+    cdef char name[MAX_NAME]
+    cdef fk_entry *e
+    cdef Command cmd
+    cdef Command sub
+    if argc == 0:
+        fk_script_push_error(L, b"Please specify at least one argument for this redis lib call", 60, 0)
+        return 1
+    lc.ensure_argv(argc)
+    for j in range(argc):
+        t = lua_type(L, j + 1)
+        if t == LUA_TNUMBER:
+            # not lua_tolstring: Lua's "%.14g" loses precision
+            k = snprintf(numbuf, sizeof(numbuf), "%.17g", lua_tonumber(L, j + 1))
+            lua_pushlstring(L, numbuf, k)
+            lua_replace(L, j + 1)
+        elif t != LUA_TSTRING:
+            lua_settop(L, 0)
+            fk_script_push_error(L, b"Lua redis lib command arguments must be strings or integers", 59, 0)
+            return 1
+        p = lua_tolstring(L, j + 1, &n)
+        lc.argv[j].p = p            # valid while the strings stay on the Lua stack
+        lc.argv[j].n = <Py_ssize_t>n
+    lc.argc = argc
+    # scriptCall: lookup, arity, noscript, read-only
+    e = NULL
+    n = <size_t>lc.argv[0].n
+    if n < MAX_NAME:
+        p = lc.argv[0].p
+        for j in range(<int>n):
+            name[j] = p[j] + 32 if c'A' <= p[j] <= c'Z' else p[j]
+        e = fk_dict_find(g_srv.commands, name, n)
+    if e == NULL:
+        return push_err(L, "Unknown Redis command called from script")
+    cmd = <Command>e.v.ptr
+    if cmd.subcommands is not None and argc >= 2:
+        sub = cmd.subcommands.get(lc.arg(1).lower())
+        if sub is None:
+            return push_err(L, "Unknown Redis command called from script")
+        cmd = sub
+    if (cmd.arity > 0 and argc != cmd.arity) or argc < -cmd.arity:
+        return push_err(L, "Wrong number of args calling Redis command from script")
+    if cmd.flags & CMD_NOSCRIPT:
+        return push_err(L, "This Redis command is not allowed from script")
+    if cmd.flags & CMD_WRITE:
+        if cur_readonly:
+            return push_err(L, "Write commands are not allowed from read-only scripts.")
+        cur_wrote = True
+    lc.resp = fk_script_resp
+    lc.olen = 0
+    lc.call(cmd)
+    k = fk_script_push_reply(L, lc.ob, <size_t>lc.olen)
+    lc.olen = 0
+    return k
+
+
+cdef void script_log(int level, const char *msg, size_t n) noexcept:
+    try:
+        _log.log(level, msg[:n].decode("utf-8", "replace"))
+    except BaseException:
+        pass
+
+
+# ------------------------------------------------------------ busy scripts
+cdef long long busy_threshold():
+    server = g_srv.server if g_srv is not None else None
+    if server is None:
+        return 5000
+    try:
+        return server.config["busy-reply-threshold"]
+    except Exception:
+        return 5000
+
+
+cdef int script_interrupt(lua_State *L) noexcept:
+    global timed_out
+    cdef long long thr, elapsed
+    try:
+        if kill_requested:
+            return 1
+        thr = busy_threshold()
+        if thr <= 0:
+            return 0
+        elapsed = fk_mstime() - run_start_ms
+        if elapsed < thr:
+            return 0
+        if not timed_out:
+            timed_out = True
+            _log.log(_log.WARNING, "Slow script detected: still in execution after %d milliseconds. "
+                     "You can try killing the script using the SCRIPT KILL command. Script name is: %s."
+                     % (elapsed, cur_sha.decode()))
+            _client_mod.set_script_busy(True)
+        process_events_while_blocked()
+        return 1 if kill_requested else 0
+    except BaseException:
+        return 1 if kill_requested else 0
+
+
+class _DirectWriter:
+    """Stands in for a client's transport while the loop is blocked in a
+    script: replies go straight to the socket (the loop would only send them
+    after the script), unless the transport still holds earlier output."""
+
+    def __init__(self, tr, fd):
+        self.tr = tr
+        self.fd = fd
+
+    def write(self, data):
+        n = 0
+        if self.tr.get_write_buffer_size() == 0:
+            try:
+                n = os.write(self.fd, data)
+            except (BlockingIOError, InterruptedError):
+                n = 0
+            except OSError:
+                return
+        if n < len(data):
+            self.tr.write(data[n:])
+
+    def __getattr__(self, name):
+        return getattr(self.tr, name)
+
+
+cdef int process_events_while_blocked() except -1:
+    """Read what the other clients sent and answer it (busy mode)."""
+    cdef Client cl
+    global poller
+    fds = {}
+    for cl in list(g_srv.clients.values()):
+        if cl is cur_caller or cl.transport is None or (cl.flags & 0x80):   # CF_CLOSED
+            continue
+        try:
+            sock = cl.transport.get_extra_info("socket")
+            fd = sock.fileno()
+        except Exception:
+            continue
+        if fd >= 0:
+            fds[fd] = cl
+    if not fds:
+        return 0
+    poller = select.poll()
+    for fd in fds:
+        poller.register(fd, select.POLLIN)
+    for fd, ev in poller.poll(0):
+        cl = fds.get(fd)
+        if cl is None:
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except (BlockingIOError, InterruptedError):
+            continue
+        except OSError:
+            continue
+        if not data:
+            continue        # EOF: the loop sees it after the script
+        tr = cl.transport
+        cl.transport = _DirectWriter(tr, fd)
+        try:
+            cl.data_received(data)
+        finally:
+            if cl.transport is not None:
+                cl.transport = tr
+        server = g_srv.server
+        if server is not None and getattr(server, "shutdown_asked", False):
+            # SHUTDOWN NOSAVE while a script runs: there is no way back to
+            # the loop, exit here as Redis does.
+            _log.log(_log.WARNING, "fastkv is now ready to exit, bye bye...")
+            os._exit(0)
+    return 0
+
+
+# ------------------------------------------------------------------ EVAL
+cdef int grow_vec(int n) except -1:
+    global vptr, vlen, vcap
+    cdef int cap
+    if n <= vcap:
+        return 0
+    cap = vcap * 2 if vcap else 16
+    while cap < n:
+        cap *= 2
+    vptr = <const char **>realloc(vptr, sizeof(char *) * cap)
+    vlen = <size_t *>realloc(vlen, sizeof(size_t) * cap)
+    if vptr == NULL or vlen == NULL:
+        raise MemoryError()
+    vcap = cap
+    return 0
+
+
+cdef long long parse_shebang(Client c, const char *body, Py_ssize_t n, Py_ssize_t *skip) except -2:
+    """luaCreateFunction's shebang handling: the flags, or -1 after replying
+    an error.  *skip = length of the shebang line (the body runs without it,
+    its newline kept so that line numbers stay right)."""
+    cdef bytes b
+    cdef long long flags = 0
+    skip[0] = 0
+    if n < 2 or body[0] != b'#' or body[1] != b'!':
+        return FK_SCRIPT_FLAG_EVAL_COMPAT_MODE
+    b = body[:n]
+    nl = b.find(b"\n")
+    if nl < 0:
+        nl = len(b)     # (Redis would read past the end: take the whole body)
+    skip[0] = nl
+    parts = [x for x in b[:nl].split(b" ") if x]
+    if not parts:
+        c.add_error_str("ERR Invalid engine in script shebang")
+        return -1
+    if parts[0] != b"#!lua":
+        c.add_error_str("ERR Unexpected engine in script shebang: %s" % parts[0].decode("utf-8", "replace"))
+        return -1
+    for part in parts[1:]:
+        if part.startswith(b"flags="):
+            for f in part[6:].split(b","):
+                if not f:
+                    continue
+                bit = SHEBANG_FLAGS.get(f)
+                if bit is None:
+                    c.add_error_str("ERR Unexpected flag in script shebang: %s" % f.decode("utf-8", "replace"))
+                    return -1
+                flags |= bit
+        else:
+            c.add_error_str("ERR Unknown lua shebang option: %s" % part.decode("utf-8", "replace"))
+            return -1
+    return flags
+
+
+cdef long long create_script(Client c, const char *sha, const char *body, Py_ssize_t n) except -2:
+    """luaCreateFunction: compile and store; the flags, or -1 after replying."""
+    global scripts_mem
+    cdef Py_ssize_t skip
+    cdef char *err = NULL
+    cdef long long flags = parse_shebang(c, body, n, &skip)
+    cdef bytes msg
+    if flags < 0:
+        return -1
+    if fk_script_create(L, sha, body + skip, <size_t>(n - skip), flags, &err) != 0:
+        msg = <bytes>err
+        free(err)
+        c.add_error_str("ERR Error compiling script (new function): " + msg.decode("utf-8", "replace").rstrip("\r\n"))
+        return -1
+    key = PyBytes_FromStringAndSize(sha, 40)
+    scripts[key] = body[:n]
+    scripts_mem += 40 + n
+    return flags
+
+
+cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
+    global cur_caller, cur_readonly, cur_wrote, timed_out, kill_requested, run_start_ms, cur_sha
+    cdef long long numkeys, flags
+    cdef char sha[41]
+    cdef const char *p
+    cdef int i, nargs, rc
+    if not arg_ll(c, 2, &numkeys):
+        return c.add_not_integer()
+    if numkeys > c.argc - 3:
+        return c.add_error_str("ERR Number of keys can't be greater than number of args")
+    if numkeys < 0:
+        return c.add_error_str("ERR Number of keys can't be negative")
+    ensure_init(c.srv)
+    if evalsha:
+        if c.argv[1].n != 40:
+            return c.add_error_str(NOSCRIPT_ERR)
+        p = c.argv[1].p
+        for i in range(40):
+            sha[i] = p[i] + 32 if c'A' <= p[i] <= c'Z' else p[i]
+    else:
+        fk_sha1hex(sha, c.argv[1].p, <size_t>c.argv[1].n)
+    sha[40] = 0
+    flags = fk_script_flags(L, sha)
+    if flags < 0:
+        if evalsha:
+            return c.add_error_str(NOSCRIPT_ERR)
+        flags = create_script(c, sha, c.argv[1].p, c.argv[1].n)
+        if flags < 0:
+            return 0
+    # scriptPrepareForRun
+    if not (flags & FK_SCRIPT_FLAG_EVAL_COMPAT_MODE):
+        if not (flags & FK_SCRIPT_FLAG_NO_WRITES) and ro:
+            return c.add_error_str("ERR Can not execute a script with write flag using *_ro command.")
+    if cur_caller is not None:
+        # (cannot happen: EVAL is noscript and other clients get BUSY)
+        return c.add_error_str(BUSY_ERR)
+    nargs = c.argc - 3 - <int>numkeys
+    grow_vec(c.argc)
+    for i in range(3, c.argc):
+        vptr[i - 3] = c.argv[i].p
+        vlen[i - 3] = <size_t>c.argv[i].n
+    lua_client.db = c.db
+    lua_client.resp = 2
+    cur_caller = c
+    cur_readonly = ro or (flags & FK_SCRIPT_FLAG_NO_WRITES) != 0
+    cur_wrote = False
+    timed_out = False
+    kill_requested = False
+    run_start_ms = fk_mstime()
+    outbuf.len = 0
+    try:
+        cur_sha = sha[:40]
+        rc = fk_script_run(L, sha, <int>numkeys, vptr, vlen, nargs, vptr + numkeys, vlen + numkeys,
+                           c.resp, 1, &outbuf)
+    finally:
+        cur_caller = None
+        if timed_out:
+            timed_out = False
+            _client_mod.set_script_busy(False)
+    if rc == 1:
+        # an error reply: counted in the error stats (add_error)
+        c.add_error(outbuf.p + 1, <Py_ssize_t>outbuf.len - 3)
+    elif rc == 2:
+        # an error some command already counted
+        c.add_raw(outbuf.p, <Py_ssize_t>outbuf.len)
+    elif rc == 0:
+        c.add_raw(outbuf.p, <Py_ssize_t>outbuf.len)
+    else:
+        c.add_error_str(NOSCRIPT_ERR)
+    if outbuf.cap > 1024 * 1024:
+        free(outbuf.p)
+        outbuf.p = NULL
+        outbuf.cap = 0
+    outbuf.len = 0
+    return 0
+
+
+cdef int eval_impl(Client c) except -1:
+    return eval_generic(c, False, False)
+
+cdef int evalsha_impl(Client c) except -1:
+    return eval_generic(c, True, False)
+
+cdef int eval_ro_impl(Client c) except -1:
+    return eval_generic(c, False, True)
+
+cdef int evalsha_ro_impl(Client c) except -1:
+    return eval_generic(c, True, True)
+
+
+# ---------------------------------------------------------------- SCRIPT
+cdef int script_load_impl(Client c) except -1:
+    cdef char sha[41]
+    cdef long long flags
+    ensure_init(c.srv)
+    fk_sha1hex(sha, c.argv[2].p, <size_t>c.argv[2].n)
+    sha[40] = 0
+    if fk_script_flags(L, sha) < 0:
+        flags = create_script(c, sha, c.argv[2].p, c.argv[2].n)
+        if flags < 0:
+            return 0
+    return c.add_bulk(sha, 40)
+
+
+cdef int script_exists_impl(Client c) except -1:
+    cdef int i
+    ensure_init(c.srv)
+    c.add_array_len(c.argc - 2)
+    for i in range(2, c.argc):
+        if c.argv[i].n == 40 and fk_script_flags(L, c.argv[i].p) >= 0:
+            c.add_int(1)
+        else:
+            c.add_int(0)
+    return 0
+
+
+cdef int script_flush_impl(Client c) except -1:
+    global scripts, scripts_mem
+    if c.argc == 3 and (arg_eq(c, 2, b"sync", 4) or arg_eq(c, 2, b"async", 5)):
+        pass
+    elif c.argc != 2:
+        return c.add_error_str("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+    ensure_init(c.srv)
+    fk_script_flush(L)
+    scripts = {}
+    scripts_mem = 0
+    return c.add_ok()
+
+
+cdef int script_kill_impl(Client c) except -1:
+    """scriptKill(c, 1)."""
+    global kill_requested
+    if cur_caller is None:
+        return c.add_error_str("NOTBUSY No scripts in execution right now.")
+    if cur_wrote:
+        return c.add_error_str("UNKILLABLE Sorry the script already executed write commands against "
+                               "the dataset. You can either wait the script termination or kill the "
+                               "server in a hard way using the SHUTDOWN NOSAVE command.")
+    kill_requested = True
+    return c.add_ok()
+
+
+def script_help(c, argv):
+    from fastkv.commands.util import reply_help
+    reply_help(c, argv, SCRIPT_HELP)
+
+
+# ------------------------------------------------------------ introspection
+def info_fields():
+    """INFO memory/scripting numbers (used_memory_lua, number_of_cached_scripts ...)."""
+    return {
+        "used_memory_lua": fk_script_lua_memory(L) if L != NULL else 37888,
+        "used_memory_scripts": scripts_mem,
+        "number_of_cached_scripts": len(scripts),
+    }
+
+
+def script_bodies():
+    """sha -> body of every cached script."""
+    return dict(scripts)
+
+
+eval_cmd = wrap(eval_impl)
+evalsha_cmd = wrap(evalsha_impl)
+eval_ro_cmd = wrap(eval_ro_impl)
+evalsha_ro_cmd = wrap(evalsha_ro_impl)
+script_load_cmd = wrap(script_load_impl)
+script_exists_cmd = wrap(script_exists_impl)
+script_flush_cmd = wrap(script_flush_impl)
+script_kill_cmd = wrap(script_kill_impl)
