@@ -341,6 +341,17 @@ int fk_hll_to_dense(fk_str **sp) {
     return 0;
 }
 
+/* A run of len (1..16384) zero registers at n: ZERO or XZERO; returns
+ * the byte after it. */
+static inline uint8_t *put_zeros(uint8_t *n, long len) {
+    if (len > SP_ZERO_MAX_LEN) {
+        SP_XZERO_SET(n, len);
+        return n + 2;
+    }
+    SP_ZERO_SET(n, len);
+    return n + 1;
+}
+
 /* hllSparseSet: see the file comment.  *sp may move. */
 static int sparse_set(fk_str **sp, long index, uint8_t count) {
     fk_str *s;
@@ -426,26 +437,12 @@ static int sparse_set(fk_str **sp, long index, uint8_t count) {
 
         if (is_zero || is_xzero) {
             if (index != first) {
-                len = index - first;
-                if (len > SP_ZERO_MAX_LEN) {
-                    SP_XZERO_SET(n, len);
-                    n += 2;
-                } else {
-                    SP_ZERO_SET(n, len);
-                    n++;
-                }
+                n = put_zeros(n, index - first);
             }
             SP_VAL_SET(n, count, 1);
             n++;
             if (index != last) {
-                len = last - index;
-                if (len > SP_ZERO_MAX_LEN) {
-                    SP_XZERO_SET(n, len);
-                    n += 2;
-                } else {
-                    SP_ZERO_SET(n, len);
-                    n++;
-                }
+                n = put_zeros(n, last - index);
             }
         } else {
             int curval = SP_VAL_VALUE(p);
