@@ -33,8 +33,9 @@ lists ids of clients that may have left or turned tracking off; they are
 skipped when the key changes.
 
 When the table passes tracking-table-max-keys, keys are invalidated (as if
-changed) before the next command of a tracking client until it fits again
-(trackingLimitUsedSlots).  Redis picks them by a random walk of its radix
+changed) right after the command that added them, until it fits again
+(trackingLimitUsedSlots; Redis runs it before the next command of any
+client, so no command observes the excess either way).  Redis picks them by a random walk of its radix
 tree; here the oldest entries go first (a dict keeps insertion order), a
 choice that costs O(1) per key.
 """
@@ -84,8 +85,6 @@ cdef int call_hook(object ctx, object obj, object cmdobj, int phase) except -1:
     cdef ClientTracking ct
     if phase == 0:
         if t.depth == 0:
-            if t.max_keys and len(t.table) > <Py_ssize_t>t.max_keys:
-                t.limit_used_slots()
             t.current = c
         t.depth += 1
         return 0
@@ -112,6 +111,10 @@ cdef int call_hook(object ctx, object obj, object cmdobj, int phase) except -1:
             ct.flags &= ~TRK_CACHING
         if t.pending:
             t.send_pending(c)
+        if t.max_keys and len(t.table) > <Py_ssize_t>t.max_keys:
+            # (Redis trims before the next command; trimming right after the
+            # read that went over keeps every command from seeing the excess)
+            t.limit_used_slots()
     return 0
 
 

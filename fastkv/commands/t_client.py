@@ -501,7 +501,7 @@ def client_tracking_cmd(c, argv):
         if options & F["bcast"] and options & (F["optin"] | F["optout"]):
             raise ReplyError("ERR OPTIN and OPTOUT are not compatible with BCAST")
         if options & F["optin"] and options & F["optout"]:
-            raise ReplyError("ERR You can't use both OPTIN and OPTOUT")
+            raise ReplyError("ERR You can't specify both OPTIN mode and OPTOUT mode")
         if ct is not None and ((options & F["optin"] and ct.flags & F["optout"])
                                or (options & F["optout"] and ct.flags & F["optin"])):
             raise ReplyError("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking "
