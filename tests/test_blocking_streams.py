@@ -187,6 +187,64 @@ def test_xreadgroup_block_key_deleted(srv):
     wait_blocked(srv.admin, 0)
 
 
+@pytest.mark.parametrize("how", ["RENAME", "MOVE"])
+def test_xreadgroup_block_key_renamed_or_moved_away(srv, how):
+    # RENAME/MOVE delete the source key (dbDelete): a blocked XREADGROUP
+    # on it is answered -UNBLOCKED, as for DEL
+    srv.admin.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    c = srv.conn()
+    c.send_command("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s", ">")
+    wait_blocked(srv.admin, 1)
+    if how == "RENAME":
+        srv.admin.call("RENAME", "s", "t")
+    else:
+        srv.admin.call("MOVE", "s", 9)
+    assert c.read_reply(WAIT)[0] == b"-UNBLOCKED the stream key no longer exists\r\n"
+    wait_blocked(srv.admin, 0)
+    srv.admin.call("SELECT", 9)
+    srv.admin.call("FLUSHDB")
+    srv.admin.call("SELECT", 0)
+
+
+def test_several_keys_ready_at_once_served_from_the_first_signalled(srv):
+    # keys made ready in one EXEC: the waiter is served from the first key
+    # signalled (s2 here), not the first of its STREAMS list
+    for k in ("s1", "s2"):
+        srv.admin.call("XGROUP", "CREATE", k, "g", "$", "MKSTREAM")
+    a = srv.conn()
+    a.send_command("XREAD", "BLOCK", 0, "STREAMS", "s1", "s2", "$", "$")
+    b = srv.conn()
+    b.send_command("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s1", "s2", ">", ">")
+    wait_blocked(srv.admin, 2)
+    m = srv.conn()
+    m.call("MULTI")
+    m.call("XADD", "s2", "1-1", "f", "v2")
+    m.call("XADD", "s1", "1-1", "f", "v1")
+    m.call("EXEC")
+    assert reply(a) == [[b"s2", [[b"1-1", [b"f", b"v2"]]]]]
+    assert reply(b) == [[b"s2", [[b"1-1", [b"f", b"v2"]]]]]
+    assert srv.admin.call("XPENDING", "s1", "g")[0] == 0
+    assert b.call("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s1", "s2", ">", ">") == \
+        [[b"s1", [[b"1-1", [b"f", b"v1"]]]]]
+    # the ready key's group destroyed in the same EXEC as another key's
+    # XADD: what counts is the first signalled key
+    b.send_command("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s1", "s2", ">", ">")
+    wait_blocked(srv.admin, 1)
+    m.call("MULTI")
+    m.call("XADD", "s2", "2-1", "f", "v")
+    m.call("XGROUP", "DESTROY", "s1", "g")
+    m.call("EXEC")
+    assert reply(b) == [[b"s2", [[b"2-1", [b"f", b"v"]]]]]
+    srv.admin.call("XGROUP", "CREATE", "s1", "g", "$")
+    b.send_command("XREADGROUP", "GROUP", "g", "c", "BLOCK", 0, "STREAMS", "s1", "s2", ">", ">")
+    wait_blocked(srv.admin, 1)
+    m.call("MULTI")
+    m.call("XGROUP", "DESTROY", "s1", "g")
+    m.call("XADD", "s2", "3-1", "f", "v")
+    m.call("EXEC")
+    assert b.read_reply(WAIT)[0].startswith(b"-NOGROUP")
+
+
 def test_xreadgroup_block_key_overwritten(srv):
     srv.admin.call("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
     c = srv.conn()

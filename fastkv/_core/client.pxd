@@ -165,6 +165,7 @@ cdef class Client:
     cdef public object bstate                 # what the blocked command resolved when it blocked
                                               # (XREAD's '$' IDs), read back on re-execution;
                                               # None once it is answered
+    cdef public bytes bready_key              # the key whose readiness re-runs it (CF_REPROCESSING)
 
     # query buffer and parser state
     cdef char *qb

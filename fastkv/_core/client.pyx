@@ -187,6 +187,7 @@ cdef class ServerState:
                             # 7.0's signalDeletedKeyAsReady: XREADGROUP answers
                             # -UNBLOCKED, XREAD blocks again)
                             continue
+                        c.bready_key = key      # XREAD/XREADGROUP serve this one stream (7.0)
                         c.reprocess_blocked()
         finally:
             self.serving_ready = False

@@ -61,6 +61,8 @@ cdef int move_entry(Database src, fk_entry *e, Database dst, const char *k, Py_s
     if expire >= 0:
         dst.set_expire(ne, expire)
     maybe_ready(dst, ne, k, kn)
+    if (e.meta & 0xF) == OBJ_STREAM:
+        src.signal_ready(e.key, fk_entry_klen(e))   # dbDelete's signalDeletedKeyAsReady
     # The value now belongs to ne: free e as an int, which owns nothing.
     entry_set_meta(e, OBJ_STRING, ENC_INT, 0)
     src.delete(e.key, fk_entry_klen(e))

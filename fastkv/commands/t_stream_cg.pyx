@@ -276,6 +276,7 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
     cdef fk_streamid *ids = ids_static
     cdef fk_stream_cg **groups = groups_static
     cdef bint reprocessing = (c.flags & CF_REPROCESSING) != 0
+    cdef int ready_idx = -1   # on a re-run: the index of the key that became ready
     cdef bytes saved
     cdef const char *saved_p
     cdef fk_entry *e
@@ -347,10 +348,21 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
             free(groups)
             raise MemoryError()
     try:
+        if reprocessing and c.bready_key is not None:
+            # 7.0 serves a woken client from the key that became ready (the
+            # first signalled one), its first occurrence in STREAMS
+            for i in range(streams_count):
+                ki = streams_arg + i
+                if (c.argv[ki].n == PyBytes_GET_SIZE(c.bready_key) and
+                        memcmp(c.argv[ki].p, PyBytes_AS_STRING(c.bready_key), c.argv[ki].n) == 0):
+                    ready_idx = i
+                    break
         # Parse the IDs and resolve the groups.
         for i in range(streams_arg + streams_count, c.argc):
             id_idx = i - streams_arg - streams_count
             ki = i - streams_count
+            if ready_idx >= 0 and id_idx != ready_idx:
+                continue        # only the ready key matters on a re-run
             e = lookup_stream(c, ki, LOOKUP_NONE) if not reprocessing else \
                 c.db.lookup(c.argv[ki].p, c.argv[ki].n, LOOKUP_NONE)
             if reprocessing and e != NULL and (e.meta & 0xF) != OBJ_STREAM:
@@ -413,6 +425,8 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
 
         # Try to serve the client synchronously.
         for i in range(streams_count):
+            if ready_idx >= 0 and i != ready_idx:
+                continue
             ki = streams_arg + i
             e = c.db.lookup(c.argv[ki].p, c.argv[ki].n, LOOKUP_NONE)
             if e == NULL or (e.meta & 0xF) != OBJ_STREAM:
