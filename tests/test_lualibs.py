@@ -171,6 +171,13 @@ CJSON_SETTINGS = [
     "cjson.encode_sparse_array(nil, nil, 3), cjson.encode({[1]=1,[4]=1})",
     "cjson._NAME, cjson._VERSION, cjson.null == nil, type(cjson.null)",
     "cjson.encode_max_depth(), cjson.decode_max_depth(), cjson.encode_number_precision()",
+    "cjson.encode_invalid_numbers('null'), cjson.encode({[math.huge]=1})",
+    "cjson.encode_invalid_numbers(true), cjson.encode({[-math.huge]=1})",
+    "cjson.encode_sparse_array(false, 2147483647, 0), cjson.encode({[1]=1,[2]=1,[100]=1})",
+    "cjson.encode_sparse_array(false, 2147483647, 0), cjson.encode({[1]=1,[2]=1,[3]=1,[100]=1})",
+    "cjson.encode_sparse_array(false, 1073741824, 0), cjson.encode({[1]=1,[2]=1,[3]=1,[100]=1})",
+    "cjson.encode_sparse_array(true, 1, 0), cjson.encode({[1]=1,[3]=1})",
+    "cjson.encode_sparse_array(false, 2, 2^32 + 3), cjson.encode({[1]=1,[3]=1,[9]=1})",
 ]
 
 
@@ -223,6 +230,9 @@ CJSON_DECODE = [
     '[1]\0[2]', '"a\0b"', '\0', 'a\0', '\0\0', '"\\uDBFF\\uDFFF"', '"\\uFFFF"', '"\\u0800"',
     '"\\u07FF"', '"\\u0080"', '"\\u007F"', '[true,false,null,"x",1.25,-3]', '\xef\xbb\xbf[1]',
     '[1e308, 1e-308, 4.9e-324]', '"' + 'x' * 100 + '"', '{"k":"v","n":null}',
+    '0x1p3', '0x.8', '-0x1P-2', '1e-400', '\f1', '\v1', '1\f', '[1,\r\n2]', '0x', '-0x', '0xg',
+    '1.', '1.e5', '1e5.5', '-.5', '00.5', '0.5.5', 'infinit', 'infinityx', 'nanx', '[nan]', '[-nan]',
+    '["\\u00"]', '["\\', '"\\u', '"\\ud800\\', '"\\ud800\\u', '"\\ud800\\udc0"',
 ]
 
 

@@ -29,7 +29,10 @@ static const char *const tok_names[] = {
     "T_UNKNOWN",
 };
 
+#define CJ_MAGIC 0x636a736f6e636667ULL /* "cjsoncfg" */
+
 typedef struct {
+    unsigned long long magic; /* the upvalue really is our settings */
     unsigned char ch2token[256];
     char escape2char[256];
     fk_luabuf encode_buf; /* kept between calls when encode_keep_buffer */
@@ -50,7 +53,9 @@ typedef struct {
 
 static cj_cfg *cj_config(lua_State *L) {
     cj_cfg *cfg = (cj_cfg *)lua_touserdata(L, lua_upvalueindex(1));
-    if (!cfg) luaL_error(L, "BUG: Unable to fetch CJSON configuration");
+    if (!cfg || lua_type(L, lua_upvalueindex(1)) != LUA_TUSERDATA ||
+        lua_objlen(L, lua_upvalueindex(1)) != sizeof(cj_cfg) || cfg->magic != CJ_MAGIC)
+        luaL_error(L, "BUG: Unable to fetch CJSON configuration");
     return cfg;
 }
 
@@ -136,7 +141,8 @@ static int cj_cfg_decode_invalid_numbers(lua_State *L) {
 
 static int cj_cfg_gc(lua_State *L) {
     cj_cfg *cfg = (cj_cfg *)lua_touserdata(L, 1);
-    if (cfg) {
+    if (cfg && lua_type(L, 1) == LUA_TUSERDATA && lua_objlen(L, 1) == sizeof(cj_cfg) &&
+        cfg->magic == CJ_MAGIC) {
         fk_luabuf_free(&cfg->encode_buf);
         fk_luabuf_free(&cfg->private_buf);
         fk_luabuf_free(&cfg->decode_buf);
@@ -148,6 +154,7 @@ static void cj_create_config(lua_State *L) {
     cj_cfg *cfg = (cj_cfg *)lua_newuserdata(L, sizeof(*cfg));
     int i;
     memset(cfg, 0, sizeof(*cfg));
+    cfg->magic = CJ_MAGIC;
     lua_newtable(L);
     lua_pushcfunction(L, cj_cfg_gc);
     lua_setfield(L, -2, "__gc");

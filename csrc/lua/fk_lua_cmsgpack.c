@@ -211,7 +211,8 @@ typedef struct {
 
 static int mp_packbuf_gc(lua_State *L) {
     mp_packbuf *pb = (mp_packbuf *)lua_touserdata(L, 1);
-    if (pb) fk_luabuf_free(&pb->B);
+    if (pb && lua_type(L, 1) == LUA_TUSERDATA && lua_objlen(L, 1) == sizeof(mp_packbuf))
+        fk_luabuf_free(&pb->B);
     return 0;
 }
 
@@ -219,6 +220,9 @@ static int mp_pack(lua_State *L) {
     int nargs = lua_gettop(L), i;
     fk_luabuf *B;
     mp_packbuf *pb = (mp_packbuf *)lua_touserdata(L, lua_upvalueindex(1));
+    if (pb && (lua_type(L, lua_upvalueindex(1)) != LUA_TUSERDATA ||
+               lua_objlen(L, lua_upvalueindex(1)) != sizeof(mp_packbuf)))
+        pb = NULL;
     if (nargs == 0) return luaL_argerror(L, 0, "MessagePack pack needs input.");
     if (!lua_checkstack(L, nargs)) return luaL_argerror(L, 0, "Too many arguments for MessagePack pack.");
     if (pb && !pb->busy) {

@@ -21,7 +21,7 @@ typedef struct fk_luabuf {
 
 static inline int fk_luabuf_gc(lua_State *L) {
     fk_luabuf *B = (fk_luabuf *)lua_touserdata(L, 1);
-    if (B && B->b) {
+    if (B && lua_type(L, 1) == LUA_TUSERDATA && lua_objlen(L, 1) == sizeof(fk_luabuf) && B->b) {
         B->af(B->ud, B->b, B->cap, 0);
         B->b = NULL;
         B->len = B->cap = 0;
