@@ -619,3 +619,46 @@ def test_random_values_encode(oracle, lua, seed):
           out[#out+1] = run(function() return cmsgpack.unpack(cmsgpack.pack(v)) end)
         end
         return table.concat(out, '\\n')"""))
+
+
+# Scripts of Redis's own test suite (tests/unit/scripting.tcl) touching the libraries.
+REDIS_SUITE = [
+    """return table.concat(cjson.decode("[0.0, -5e3, -1, 0.3e-3, 1023.2, 0e10]"), " ")""",
+    """local decoded = cjson.decode('{"keya": "a", "keyb": "b"}')
+       return {decoded.keya, decoded.keyb}""",
+    """local encoded = cmsgpack.pack(0.1)
+       local h = ""
+       for i = 1, #encoded do h = h .. string.format("%02x", string.byte(encoded, i)) end
+       return h""",
+    """local encoded = cmsgpack.pack(-1099511627776)
+       local h = ""
+       for i = 1, #encoded do h = h .. string.format("%02x", string.byte(encoded, i)) end
+       return h""",
+    """local a = {x=nil,y=5}
+       local b = {x=a}
+       a['x'] = b
+       local encoded = cmsgpack.pack(a)
+       local h = ""
+       for i = 1, #encoded do h = h .. string.format("%02x", string.byte(encoded, i)) end
+       local re = cmsgpack.unpack(encoded)
+       assert(re)
+       assert(re.x)
+       assert(re.x.x.y == re.y)
+       assert(re.x.x.x.x.y == re.y)
+       assert(re.x.x.x.x.x.x.y == re.y)
+       assert(re.x.x.x.x.x.x.x.x.x.x.y == re.y)
+       assert(re.x.x.x.x.x.x.x.x.x.x.x.x.x.x.y == re.y)
+       assert(re.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x)
+       assert(re.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x == nil)
+       return {h, re.x.x.x.x.x.x.x.x.y == re.y, re.y == 5}""",
+    """assert(bit.tobit(1) == 1); assert(bit.band(1) == 1); assert(bit.bxor(1,2) == 3);
+       assert(bit.bor(1,2,4,8,16,32,64,128) == 255) return 'ok'""",
+    """return bit.tohex(65535, -2147483648)""",
+    """return struct.pack('HH', 1, 2)""",
+    """return {struct.unpack('HH', '\\1\\0\\2\\0')}""",
+]
+
+
+@pytest.mark.parametrize("code", REDIS_SUITE)
+def test_redis_suite_scripts(oracle, lua, code):
+    check(oracle, lua, body("return run(function() " + code + " end)"))
