@@ -703,6 +703,26 @@ static int redis_set_repl(lua_State *L) {
     return 0;
 }
 
+static int redis_acl_check_cmd(lua_State *L) {
+    if (!fk_script_running) return raise_error(L, "redis.acl_check_cmd can only be called inside a script invocation");
+    int argc = lua_gettop(L);
+    if (argc == 0) return raise_error(L, "Please specify at least one argument for this redis lib call");
+    for (int j = 1; j <= argc; j++) {
+        if (lua_type(L, j) == LUA_TNUMBER) {
+            char tmp[64];
+            int k = snprintf(tmp, sizeof(tmp), "%.17g", (double)lua_tonumber(L, j));
+            lua_pushlstring(L, tmp, (size_t)k);
+            lua_replace(L, j);
+        } else if (lua_type(L, j) != LUA_TSTRING) {
+            return raise_error(L, "Lua redis lib command arguments must be strings or integers");
+        }
+    }
+    int r = fk_script_cb.acl_check ? fk_script_cb.acl_check(L) : 1;
+    if (r < 0) return raise_error(L, "Invalid command passed to redis.acl_check_cmd()");
+    lua_pushboolean(L, r);
+    return 1;
+}
+
 static int redis_replicate_commands(lua_State *L) {
     lua_pushboolean(L, 1);
     return 1;
@@ -807,7 +827,7 @@ static int fk_setmetatable(lua_State *L) {
 static int load_text(lua_State *L, const char *s, size_t n, int has_name, int name_idx, const char *defname) {
     lua_pushvalue(L, lua_upvalueindex(1));
     if (n > 0 && s[0] == 27)
-        lua_pushlstring(L, " \27", 2);
+        lua_pushlstring(L, " \033", 2); /* ESC */
     else
         lua_pushlstring(L, s, n);
     if (has_name)
@@ -1038,6 +1058,7 @@ lua_State *fk_script_lua_create(void) {
     set_num(L, "REPL_SLAVE", 2);
     set_num(L, "REPL_REPLICA", 2);
     set_num(L, "REPL_ALL", 3);
+    set_fn(L, "acl_check_cmd", redis_acl_check_cmd);
     set_fn(L, "breakpoint", redis_breakpoint);
     set_fn(L, "debug", redis_debug);
     set_fn(L, "replicate_commands", redis_replicate_commands);
@@ -1135,20 +1156,9 @@ lua_State *fk_script_lua_create(void) {
 
 int fk_script_create(lua_State *L, const char *sha, const char *body, size_t len, long long flags,
                      char **err) {
-    static const char head[] = "local function f_";
-    size_t n = sizeof(head) - 1 + 40 + 4 + len + 4 + 11 + 40;
-    char *def = malloc(n + 1);
-    if (!def) abort();
-    size_t w = 0;
-    memcpy(def + w, head, sizeof(head) - 1); w += sizeof(head) - 1;
-    memcpy(def + w, sha, 40); w += 40;
-    memcpy(def + w, "() ", 3); w += 3;
-    memcpy(def + w, body, len); w += len;
-    memcpy(def + w, "\nend", 4); w += 4;
-    memcpy(def + w, " return f_", 10); w += 10;
-    memcpy(def + w, sha, 40); w += 40;
+    /* 7.0 compiles the body itself as the chunk (chunk name "@user_script") */
     *err = NULL;
-    if (luaL_loadbuffer(L, def, w, "@user_script") || lua_pcall(L, 0, 1, 0)) {
+    if (luaL_loadbuffer(L, body, len, "@user_script")) {
         const char *m = lua_tostring(L, -1);
         if (m == NULL) m = "unknown error";
         size_t ml = strlen(m);
@@ -1156,10 +1166,8 @@ int fk_script_create(lua_State *L, const char *sha, const char *body, size_t len
         if (!*err) abort();
         memcpy(*err, m, ml + 1);
         lua_pop(L, 1);
-        free(def);
         return -1;
     }
-    free(def);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref_scripts);
     lua_pushlstring(L, sha, 40);
     lua_pushvalue(L, -3);

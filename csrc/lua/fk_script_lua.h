@@ -32,11 +32,13 @@ typedef struct fk_luabuf {
  *             returns 1 if that value is an error table, 0 otherwise.
  *  interrupt: the count hook, every 100000 instructions; returns 1 when the
  *             script must be killed (SCRIPT KILL).
- *  log:       redis.log (level, message). */
+ *  log:       redis.log (level, message).
+ *  acl_check: redis.acl_check_cmd with its (string) arguments at 1..top. */
 typedef struct fk_script_callbacks {
     int (*call)(lua_State *L);
     int (*interrupt)(lua_State *L);
     void (*log)(int level, const char *msg, size_t len);
+    int (*acl_check)(lua_State *L); /* redis.acl_check_cmd: 1 allowed, 0 denied, -1 unknown command */
 } fk_script_callbacks;
 
 extern fk_script_callbacks fk_script_cb;

@@ -52,6 +52,7 @@ cdef extern from "lua/fk_script_lua.h":
         int (*call)(lua_State *L) noexcept
         int (*interrupt)(lua_State *L) noexcept
         void (*log)(int level, const char *msg, size_t n) noexcept
+        int (*acl_check)(lua_State *L) noexcept
     fk_script_callbacks fk_script_cb
     int fk_script_resp
     int fk_script_verbosity
@@ -156,6 +157,7 @@ cdef int ensure_init(ServerState srv) except -1:
     fk_script_cb.call = script_call
     fk_script_cb.interrupt = script_interrupt
     fk_script_cb.log = script_log
+    fk_script_cb.acl_check = script_acl_check
     fk_script_verbosity = 0             # fastkv.log filters by loglevel
     return 0
 
@@ -236,6 +238,26 @@ cdef int script_call_impl(lua_State *L) except -1:
     k = fk_script_push_reply(L, lc.ob, <size_t>lc.olen)
     lc.olen = 0
     return k
+
+
+cdef int script_acl_check(lua_State *L) noexcept:
+    """redis.acl_check_cmd: the command must exist; every user may run
+    everything (fastkv has the default user only)."""
+    cdef int argc = lua_gettop(L)
+    cdef size_t n
+    cdef const char *p
+    try:
+        p = lua_tolstring(L, 1, &n)
+        cmd = g_srv.command_objects.get(p[:n].lower())
+        if cmd is None:
+            return -1
+        if (<Command>cmd).subcommands is not None and argc >= 2:
+            p = lua_tolstring(L, 2, &n)
+            if (<Command>cmd).subcommands.get(p[:n].lower()) is None:
+                return -1
+        return 1
+    except BaseException:
+        return -1
 
 
 cdef void script_log(int level, const char *msg, size_t n) noexcept:
