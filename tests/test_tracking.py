@@ -671,3 +671,46 @@ def test_redis_py_client_side_cache(fastkv_server, real_redis, monkeypatch):
         finally:
             cached.close()
             other.close()
+
+
+def test_readonly_commands_remember_their_keys(both):
+    """Keys come from the command's key specs (movable keys too); write
+    commands and keyless reads remember nothing."""
+    def sc(s):
+        s.conn("t", resp3=True)
+        s.conn("w")
+        s.do("t", "CLIENT", "TRACKING", "on")
+        s.do("w", "SADD", "s1", "a")
+        s.do("w", "XADD", "x1", "1-1", "f", "v")
+        s.do("w", "PFADD", "h1", "a")
+        for args in (("OBJECT", "ENCODING", "s1"), ("SINTERCARD", "2", "s1", "s2"),
+                     ("ZUNION", "2", "z1", "z2"), ("XREAD", "STREAMS", "x1", "0"),
+                     ("SORT_RO", "l1"), ("GETRANGE", "k3", "0", "1"), ("LCS", "k4", "k5"),
+                     ("XREVRANGE", "x1", "+", "-"), ("PFCOUNT", "h1", "h2"), ("ZSCORE", "z3", "m"),
+                     ("HGETALL", "h9"), ("SMISMEMBER", "s3", "a"), ("BITCOUNT", "b1"),
+                     ("KEYS", "*"), ("DBSIZE",), ("SCAN", "0"), ("RANDOMKEY",),
+                     ("GETDEL", "gd"), ("GETEX", "ge"), ("SET", "st", "1", "GET"), ("INCR", "inc")):
+            s.do("t", *args)
+        s.drain()
+        for key in ("s1", "s2", "z1", "z2", "x1", "l1", "k3", "k4", "k5", "h1", "h2", "z3", "h9",
+                    "s3", "b1", "gd", "ge", "st", "inc"):
+            s.do("w", "SET", key, "new")
+            s.drain(0.03)
+    both(sc)
+
+
+def test_rejected_command_ends_caching(both):
+    """CLIENT CACHING lasts one command, even one that is rejected."""
+    def sc(s):
+        s.conn("t", resp3=True)
+        s.conn("w")
+        s.do("t", "CLIENT", "TRACKING", "on", "OPTIN")
+        s.do("t", "CLIENT", "CACHING", "yes")
+        s.do("t", "NOSUCHCOMMAND")
+        s.do("t", "GET", "a")
+        s.do("t", "CLIENT", "CACHING", "yes")
+        s.do("t", "GET")
+        s.do("t", "GET", "b")
+        s.do("w", "MSET", "a", "1", "b", "1")
+        s.drain()
+    both(sc)

@@ -729,6 +729,8 @@ cdef class Client:
     cdef int reject(self, str msg, Command cmd) except -1:
         if cmd is not None:
             cmd.rejected_calls += 1
+        if self.tracking is not None:   # a rejected command ends CLIENT CACHING too
+            self.srv.keyspace.tracking_call(self.srv.keyspace.tracking_ctx, self, cmd, 3)
         if self.flags & CF_MULTI:
             self.flags |= CF_DIRTY_EXEC     # flagTransaction: EXEC will abort
         if cmd is not None and cmd.name == b"exec":
@@ -767,6 +769,8 @@ cdef class Client:
             self.arg(0)[:128].decode("utf-8", "replace"), args)
         if self.flags & CF_MULTI:
             self.flags |= CF_DIRTY_EXEC
+        if self.tracking is not None:   # a rejected command ends CLIENT CACHING too
+            self.srv.keyspace.tracking_call(self.srv.keyspace.tracking_ctx, self, None, 3)
         self.add_error_str(msg.replace("\r", " ").replace("\n", " "))
         return 0
 

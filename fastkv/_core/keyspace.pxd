@@ -43,7 +43,7 @@ ctypedef int (*notify_fn)(object ctx, int type, const char *event, int dbid,
 
 # Client tracking's hooks (installed by fastkv/_core/tracking.pyx): key k
 # changed (trackingInvalidateKey), and the tracking client c runs a command
-# (phase 0 before, 1 after, 2 it disconnects).
+# (phase 0 before, 1 after, 2 it disconnects, 3 a command of it was rejected).
 ctypedef int (*tracking_key_fn)(object ctx, const char *key, Py_ssize_t klen) except -1
 ctypedef int (*tracking_call_fn)(object ctx, object c, object cmd, int phase) except -1
 

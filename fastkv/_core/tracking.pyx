@@ -71,6 +71,10 @@ cdef inline bytes null_of(Client c):
     return b"_\r\n" if c.resp == 3 else b"$-1\r\n"
 
 
+cdef inline bint is_client_cmd(Command cmd):
+    return cmd.name == b"client" or (cmd.parent is not None and cmd.parent.name == b"client")
+
+
 cdef int key_hook(object ctx, const char *k, Py_ssize_t n) except -1:
     """signal_modified_key's tracking half (trackingInvalidateKey)."""
     return (<Tracking>ctx).invalidate(k[:n], True)
@@ -91,8 +95,15 @@ cdef int call_hook(object ctx, object obj, object cmdobj, int phase) except -1:
     if phase == 2:
         t.disable(c)
         return 0
-    cmd = <Command>cmdobj
     ct = c.tracking
+    if phase == 3:
+        # rejected before running (unknown, arity, NOAUTH ...): resetClient
+        # still ends a CLIENT CACHING (outside MULTI; CLIENT's own rejections
+        # keep it, as 7.0's prevcmd == clientCommand)
+        if not (c.flags & CF_MULTI) and not (cmdobj is not None and is_client_cmd(<Command>cmdobj)):
+            ct.flags &= ~TRK_CACHING
+        return 0
+    cmd = <Command>cmdobj
     if t.depth > 0:
         t.depth -= 1
     if ct is not None and (cmd.flags & CMD_READONLY) and not (ct.flags & TRK_BCAST) \
@@ -106,8 +117,7 @@ cdef int call_hook(object ctx, object obj, object cmdobj, int phase) except -1:
         # resetClient: CLIENT CACHING lasts one command (a whole MULTI/EXEC;
         # any CLIENT subcommand keeps it)
         if ct is not None and (ct.flags & TRK_CACHING) and not (c.flags & CF_MULTI) \
-                and not (cmd.parent is not None and cmd.parent.name == b"client") \
-                and cmd.name != b"client":
+                and not is_client_cmd(cmd):
             ct.flags &= ~TRK_CACHING
         if t.pending:
             t.send_pending(c)
