@@ -18,20 +18,54 @@ def need_eval(r):
         raise
 
 
-SAMPLE = (T.CJSON_ENCODE[::3] + T.CJSON_SETTINGS[::4] + T.CMSGPACK_PACK[::5] + T.STRUCT_CASES[::6]
-          + T.BIT_CASES[::5])
+ALL_EXPRS = T.CJSON_ENCODE + T.CJSON_SETTINGS + T.CMSGPACK_PACK + T.STRUCT_CASES + T.BIT_CASES
 
 
 def test_libs_through_eval(compat):
-    cmds = [("EVAL", T.script(expr), "0") for expr in SAMPLE]
-    compat.check(*cmds)
+    """Every expression of the harness tests, through EVAL on both servers."""
+    compat.check(*[("EVAL", T.script(expr), "0") for expr in ALL_EXPRS])
 
 
-def test_decode_through_eval(compat):
+def test_decode_and_suite_through_eval(compat):
     cmds = [("EVAL", T.body("local s = " + T.lua_str(text)
                             + "\nreturn run(function() return cjson.decode(s) end)"), "0")
-            for text in T.CJSON_DECODE[::4]]
+            for text in T.CJSON_DECODE]
+    cmds += [("EVAL", T.body("return run(function() " + code + " end)"), "0")
+             for code in T.REDIS_SUITE]
     compat.check(*cmds)
+
+
+class _Capture:
+    """Stands in for the oracle/harness pair of test_lualibs: collects the
+    scripts a test of test_lualibs would run."""
+
+    def __init__(self):
+        self.codes = []
+
+
+def _scripts_of(test, *args):
+    cap = _Capture()
+    saved = T.check
+    T.check = lambda oracle, lua, code: cap.codes.append(code)
+    try:
+        test(None, None, *args)
+    finally:
+        T.check = saved
+    return cap.codes
+
+
+@pytest.mark.parametrize("test", [T.test_cjson_fuzz_decode, T.test_cmsgpack_truncations_and_fuzz,
+                                  T.test_struct_fuzz_unpack, T.test_bit_random,
+                                  T.test_random_values_encode],
+                         ids=lambda t: t.__name__)
+def test_fuzz_scripts_through_eval(compat, test):
+    compat.check(*[("EVAL", code, "0") for code in _scripts_of(test, 0)])
+
+
+def test_nesting_limits_through_eval(compat):
+    """Same Lua stack use as Redis: the nesting errors come at the same depth."""
+    codes = _scripts_of(T.test_cjson_depth_limits) + _scripts_of(T.test_cmsgpack_deep_nesting_input)
+    compat.check(*[("EVAL", code, "0") for code in codes])
 
 
 def test_library_replies_converted(compat):
@@ -67,6 +101,9 @@ def test_settings_shared_by_scripts(compat):
     )
 
 
+@pytest.mark.xfail(reason="fastkv's SCRIPT FLUSH empties the script cache but keeps the Lua state "
+                          "(fk_script_flush); Redis 7.0 closes it and makes a new one (scriptingReset)",
+                   strict=False)
 def test_script_flush_resets_library_settings(compat):
     """SCRIPT FLUSH makes a new Lua state in Redis 7.0 (scriptingReset):
     the libraries come back with their default settings."""
