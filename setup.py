@@ -29,7 +29,8 @@ if os.environ.get("FASTKV_SANITIZE"):
     extra_link = ["-fsanitize=address,undefined"]
 
 
-CHDR = sorted(os.path.join("csrc", f) for f in os.listdir("csrc") if f.endswith(".h"))
+# Headers of csrc/ and its subfolders (csrc/lua/): a change recompiles every C source
+CHDR = sorted(os.path.join(d, f) for d, _, fs in os.walk("csrc") for f in fs if f.endswith(".h"))
 
 
 def ext(name, sources):
