@@ -39,16 +39,20 @@ cdef inline int reply_invalid(Client c) except -1:
     return c.add_error(HLL_INVALID, 40)
 
 
-cdef inline bint is_hll(fk_entry *e) noexcept:
-    """isHLLObjectOrReply's checks after checkType: an int-encoded string
-    is never an HLL (not sds-encoded in Redis)."""
-    cdef char tmp[24]
-    cdef const char *p
+cdef inline Py_ssize_t hll_view(fk_entry *e, const char **p) noexcept:
+    """The bytes of the string e (*p, the length returned) if it passes
+    isHLLObjectOrReply's checks after checkType, else -1: an int-encoded
+    string is never an HLL (not sds-encoded in Redis)."""
     cdef Py_ssize_t n
     if entry_encoding(e) == ENC_INT:
-        return False
-    n = string_view(e, &p, tmp)
-    return fk_hll_valid(<const unsigned char *>p, n) != 0
+        return -1
+    n = string_view(e, p, NULL)
+    return n if fk_hll_valid(<const unsigned char *>p[0], n) else -1
+
+
+cdef inline bint is_hll(fk_entry *e) noexcept:
+    cdef const char *p
+    return hll_view(e, &p) >= 0
 
 
 cdef inline fk_str *hll_str(fk_entry *e) noexcept:
@@ -95,7 +99,6 @@ cdef int merge_keys(Client c, int first, uint8_t *regs, bint *use_dense) except 
     """MAX of the registers of argv[first:] into regs (16384 bytes; absent
     keys count as empty HLLs).  Returns 1 after replying an error."""
     cdef fk_entry *e
-    cdef char tmp[24]
     cdef const char *p
     cdef Py_ssize_t n
     cdef int j
@@ -105,10 +108,10 @@ cdef int merge_keys(Client c, int first, uint8_t *regs, bint *use_dense) except 
             continue
         if e == WRONGTYPE_ENTRY:
             return 1
-        if not is_hll(e):
+        n = hll_view(e, &p)
+        if n < 0:
             reply_not_hll(c)
             return 1
-        n = string_view(e, &p, tmp)
         if p[4] == FK_HLL_DENSE:
             use_dense[0] = True
         if fk_hll_merge(regs, <const unsigned char *>p, n) != 0:
