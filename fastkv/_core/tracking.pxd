@@ -40,9 +40,16 @@ cdef class Tracking:
     cdef unsigned int limit_counter    # trackingLimitUsedSlots's effort multiplier
 
     cdef int update_flag(self) except -1
-    cdef int remember_keys(self, Client c, Command cmd) except -1
+    cdef int remember_keys(self, Client c, Client executing, Command cmd) except -1
     cdef int invalidate(self, bytes key, bint bcast) except -1
     cdef int send(self, Client c, bytes payload) except -1
     cdef int send_pending(self, Client c) except -1
     cdef int limit_used_slots(self) except -1
     cdef int schedule_broadcast(self) except -1
+
+# Scripting's hook: after the script client `executing` ran `cmd` for the
+# script's caller (7.0 then remembers the caller's own keys, EVAL's KEYS, when
+# cmd is read-only).  Usage, after each redis.call/pcall command:
+#     if caller.tracking is not None:
+#         remember_script_keys(caller, script_client, cmd)
+cdef int remember_script_keys(Client caller, Client executing, Command cmd) except -1

@@ -108,7 +108,7 @@ cdef int call_hook(object ctx, object obj, object cmdobj, int phase) except -1:
         t.depth -= 1
     if ct is not None and (cmd.flags & CMD_READONLY) and not (ct.flags & TRK_BCAST) \
             and not (cmd.flags & CMD_PUBSUB) and cmd.name not in RO_SCRIPTS:
-        t.remember_keys(c, cmd)
+        t.remember_keys(c, c, cmd)
     if t.depth == 0:
         if t.current is c:
             t.current = None
@@ -201,8 +201,10 @@ cdef class Tracking:
         self.update_flag()
 
     # -- the tracking table ------------------------------------------------
-    cdef int remember_keys(self, Client c, Command cmd) except -1:
-        """trackingRememberKeys: c read the keys of `cmd` (its argv now)."""
+    cdef int remember_keys(self, Client c, Client executing, Command cmd) except -1:
+        """trackingRememberKeys: c read the keys of `cmd`, which `executing`
+        ran (c itself, or the script client running c's script): the keys
+        are in executing's argv now."""
         cdef ClientTracking ct = c.tracking
         cdef int i, first, last, step
         cdef list keys
@@ -214,18 +216,18 @@ cdef class Tracking:
         if (cmd.flags & CMD_MOVABLE_KEYS) or cmd.first_key <= 0:
             if self.getkeys is None:
                 return 0
-            argv = c.argv_list()
+            argv = executing.argv_list()
             keys = [argv[pos] for pos, _ in self.getkeys(cmd, argv)]
         else:
             first = cmd.first_key
             last = cmd.last_key
             if last < 0:
-                last += c.argc
+                last += executing.argc
             step = cmd.key_step if cmd.key_step > 0 else 1
             keys = []
             i = first
-            while i <= last and i < c.argc:
-                keys.append(c.arg(i))
+            while i <= last and i < executing.argc:
+                keys.append(executing.arg(i))
                 i += step
         for key in keys:
             ids = self.table.get(key)
@@ -397,6 +399,20 @@ cdef class Tracking:
     def info(self):
         """(tracking_total_keys, tracking_total_items, tracking_total_prefixes)."""
         return len(self.table), self.total_items, len(self.prefix_table)
+
+
+cdef int remember_script_keys(Client caller, Client executing, Command cmd) except -1:
+    """For scripting: `executing` (the script client) ran `cmd` inside the
+    script `caller` runs.  7.0's call() then remembers, for a tracking
+    caller, the keys of the caller's own command (EVAL/FCALL's KEYS, from
+    its argv) if `cmd` is read-only: `EVAL "return redis.call('get','x')" 1 k`
+    tracks k, not x, and a script that only writes tracks nothing (redis-server
+    7.0.15 does exactly this)."""
+    cdef ClientTracking ct = caller.tracking
+    if ct is None or not (cmd.flags & CMD_READONLY) or (ct.flags & TRK_BCAST) \
+            or (cmd.flags & CMD_PUBSUB) or caller.cmd is None:
+        return 0
+    return (<Tracking>caller.srv.keyspace.tracking_ctx).remember_keys(caller, caller, caller.cmd)
 
 
 def get_tracking(ServerState srv):
