@@ -327,11 +327,117 @@ class _DirectWriter:
         return getattr(self.tr, name)
 
 
+class _BusyTransport:
+    """The transport of a connection accepted while the loop is blocked in a
+    script: writes go to the socket; the loop takes the socket over after
+    the script (connect_accepted_socket)."""
+
+    def __init__(self, sock, addr, laddr):
+        self.sock = sock
+        self.addr = addr
+        self.laddr = laddr
+
+    def write(self, data):
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            pass
+
+    def get_write_buffer_size(self):
+        return 0
+
+    def get_extra_info(self, name, default=None):
+        if name == "peername":
+            return self.addr
+        if name == "sockname":
+            return self.laddr
+        if name == "socket":
+            return self.sock
+        return default
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    abort = close
+
+    def pause_reading(self):
+        pass
+
+    def resume_reading(self):
+        pass
+
+
+busy_accepted = []      # [(Client, socket)] accepted during the current busy time
+
+
+cdef int accept_while_blocked() except -1:
+    """New connections are accepted while busy too (Redis's event loop keeps
+    accepting); they get a Client now and a real transport after."""
+    cdef Client cl
+    server = g_srv.server
+    if server is None:
+        return 0
+    import socket as _socket
+    for lst in list(getattr(server, "tcp_listeners", [])) + list(getattr(server, "unix_listeners", [])):
+        for ls in getattr(lst, "sockets", None) or ():
+            try:
+                dup = _socket.socket(fileno=os.dup(ls.fileno()))
+            except OSError:
+                continue
+            try:
+                dup.setblocking(False)
+                while True:
+                    try:
+                        conn, addr = dup.accept()
+                    except (BlockingIOError, InterruptedError, OSError):
+                        break
+                    conn.setblocking(True)
+                    conn.settimeout(1.0)
+                    cl = Client(g_srv)
+                    try:
+                        laddr = conn.getsockname()
+                    except OSError:
+                        laddr = None
+                    cl.transport = _BusyTransport(conn, addr, laddr)
+                    cl.addr = addr
+                    cl.laddr = laddr
+                    busy_accepted.append((cl, conn))
+            finally:
+                try:
+                    os.close(dup.detach())      # the dup only; the listener stays
+                except OSError:
+                    pass
+    return 0
+
+
+cdef int hand_over_accepted() except -1:
+    """After the busy time: the loop takes the connections accepted meanwhile."""
+    import asyncio
+    global busy_accepted
+    items, busy_accepted = busy_accepted, []
+    if not items:
+        return 0
+    loop = asyncio.get_event_loop()
+    for cl, conn in items:
+        cl.transport = None
+        conn.settimeout(None)
+        conn.setblocking(False)
+        loop.create_task(loop.connect_accepted_socket(lambda cl=cl: cl, conn))
+    return 0
+
+
 cdef int process_events_while_blocked() except -1:
     """Read what the other clients sent and answer it (busy mode)."""
     cdef Client cl
     global poller
+    accept_while_blocked()
     fds = {}
+    for cl, conn in busy_accepted:
+        if cl.transport is not None:
+            fds[conn.fileno()] = cl
     for cl in list(g_srv.clients.values()):
         if cl is cur_caller or cl.transport is None or (cl.flags & 0x80):   # CF_CLOSED
             continue
@@ -360,7 +466,8 @@ cdef int process_events_while_blocked() except -1:
         if not data:
             continue        # EOF: the loop sees it after the script
         tr = cl.transport
-        cl.transport = _DirectWriter(tr, fd)
+        if not isinstance(tr, _BusyTransport):
+            cl.transport = _DirectWriter(tr, fd)
         try:
             cl.data_received(data)
         finally:
@@ -508,6 +615,7 @@ cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
         if timed_out:
             timed_out = False
             _client_mod.set_script_busy(False)
+            hand_over_accepted()
     if rc == 1:
         # an error reply: counted in the error stats (add_error)
         c.add_error(outbuf.p + 1, <Py_ssize_t>outbuf.len - 3)
@@ -604,6 +712,11 @@ def info_fields():
         "used_memory_scripts": scripts_mem,
         "number_of_cached_scripts": len(scripts),
     }
+
+
+def is_busy():
+    """A script runs past busy-reply-threshold (Redis's scriptIsTimedout)."""
+    return timed_out
 
 
 def script_bodies():
