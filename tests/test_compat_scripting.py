@@ -595,3 +595,57 @@ def test_large_replies_and_args(compat):
         ev("return redis.call('set', KEYS[1], ARGV[1])", "bigval", "v" * 200000, numkeys=1),
         "STRLEN bigval",
     )
+
+
+# --------------------------------------------------------------------------
+# propagation (in-process: the writers' hook)
+# --------------------------------------------------------------------------
+
+def _inprocess():
+    from fastkv._core.client import Client, ServerState
+    from fastkv._core.keyspace import Keyspace
+    from fastkv.commands import table
+
+    st = ServerState()
+    st.keyspace = Keyspace(16)
+    table.install(st)
+    out = []
+
+    class T:
+        def write(self, b):
+            out.append(b)
+
+        def get_extra_info(self, name, default=None):
+            return ("127.0.0.1", 1) if name in ("peername", "sockname") else default
+
+        def get_write_buffer_size(self):
+            return 0
+
+    c = Client(st)
+    c.connection_made(T())
+    seen = []
+    st.keyspace.set_propagate_hook(lambda dbid, argv: seen.append((dbid, argv)))
+
+    def run(*args):
+        out.clear()
+        c.data_received(b"".join([b"*%d\r\n" % len(args)] + [b"$%d\r\n%s\r\n" % (len(a), a) for a in args]))
+        return b"".join(out)
+
+    return run, seen
+
+
+def test_script_effects_propagated_not_the_script():
+    # (several writes are replayed inside MULTI/EXEC like EXEC's queue; that
+    # replay crashes this in-process harness for EXEC as well, so only
+    # single-write scripts are checked here)
+    run, seen = _inprocess()
+    assert run(b"EVAL", b"redis.call('set','a','1'); redis.call('get','a'); return 1", b"0") == b":1\r\n"
+    assert seen == [(0, [b"set", b"a", b"1"])]
+    seen.clear()
+    assert run(b"EVAL", b"return redis.call('del', KEYS[1])", b"1", b"a") == b":1\r\n"
+    assert seen == [(0, [b"del", b"a"])]                 # one command: no MULTI
+    seen.clear()
+    assert run(b"EVAL", b"return redis.call('get', 'a')", b"0") == b"$-1\r\n"
+    assert seen == []
+    assert run(b"EVAL", b"redis.call('select', 3); redis.call('set', 'x', 'y'); return 1", b"0") == b":1\r\n"
+    assert seen == [(3, [b"set", b"x", b"y"])]

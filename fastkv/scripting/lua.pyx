@@ -29,6 +29,7 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 from fastkv._core.cdefs cimport fk_dict_find, fk_entry, fk_mstime
 from fastkv._core.client cimport (Client, Command, ServerState, wrap, CMD_WRITE, CMD_NOSCRIPT,
                                   CF_IN_EXEC)
+from fastkv._core.keyspace cimport Keyspace
 from fastkv._core.shared cimport attach
 from fastkv.commands.common cimport arg_eq, arg_ll
 
@@ -556,6 +557,28 @@ cdef long long create_script(Client c, const char *sha, const char *body, Py_ssi
     return flags
 
 
+class _Collector:
+    """Collects a script's propagated writes; replays them to the writers,
+    in MULTI/EXEC when there is more than one."""
+
+    def __init__(self):
+        self.items = []
+
+    def __call__(self, dbid, argv):
+        self.items.append((dbid, argv))
+
+    def replay(self, hook):
+        items = self.items
+        if hook is None or not items:
+            return
+        if len(items) > 1:
+            hook(items[0][0], [b"MULTI"])
+        for dbid, argv in items:
+            hook(dbid, argv)
+        if len(items) > 1:
+            hook(items[-1][0], [b"EXEC"])
+
+
 cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
     global cur_caller, cur_readonly, cur_wrote, timed_out, kill_requested, run_start_ms, cur_sha
     cdef long long numkeys, flags
@@ -606,11 +629,23 @@ cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
     kill_requested = False
     run_start_ms = fk_mstime()
     outbuf.len = 0
+    cdef Keyspace ks = c.srv.keyspace
+    writes = None
+    if ks.propagating and not (c.flags & CF_IN_EXEC):
+        # The script's effects reach the writers, wrapped in MULTI/EXEC when
+        # there is more than one (7.0 propagatePendingCommands); the EVAL
+        # itself is not propagated (client.pyx SCRIPT_COMMANDS).
+        writes = _Collector()
+        hook = ks.propagate_hook
+        ks.propagate_hook = writes
     try:
         cur_sha = sha[:40]
         rc = fk_script_run(L, sha, <int>numkeys, vptr, vlen, nargs, vptr + numkeys, vlen + numkeys,
                            c.resp, 1, &outbuf)
     finally:
+        if writes is not None:
+            ks.propagate_hook = hook
+            writes.replay(hook)
         cur_caller = None
         if timed_out:
             timed_out = False
