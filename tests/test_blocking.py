@@ -419,3 +419,24 @@ def test_blocked_command_counted_once(compat):
         waiter.close()
         r.close()
     assert calls == [2, 2]
+
+
+@pytest.mark.parametrize("timeout,blocks", [
+    ("9223372036854775", True),      # ms fit a long long; the deadline overflows: forever
+    ("9200000000000000", True),
+    ("9223372036854775.807", True),  # exactly LLONG_MAX ms
+    ("9223372036854776", False),     # ms past LLONG_MAX: "timeout is negative"
+    ("99999999999999999", False),
+])
+def test_huge_timeouts(srv, timeout, blocks):
+    """getTimeoutFromObjectOrReply at the long long edge, as 7.0.15: a
+    deadline that overflows waits forever, a timeout past LLONG_MAX ms is
+    refused as negative."""
+    c = srv.conn()
+    c.send_command("BLPOP", "huge:q", timeout)
+    if blocks:
+        wait_blocked(srv.admin, 1)
+        srv.admin.call("RPUSH", "huge:q", "x")
+        assert reply(c) == [b"huge:q", b"x"]
+    else:
+        assert c.read_raw_reply(WAIT) == b"-ERR timeout is negative\r\n"

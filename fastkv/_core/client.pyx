@@ -29,6 +29,7 @@ from cpython.ref cimport PyObject, Py_INCREF
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy, memmove, memchr
 from libc.stdint cimport uint64_t
+from libc.limits cimport LLONG_MAX
 from fastkv._core.cdefs cimport *
 from fastkv._core.keyspace cimport Database, Keyspace, LOOKUP_NOSTATS, LOOKUP_NOTOUCH
 from fastkv._core.shared cimport attach
@@ -875,7 +876,7 @@ cdef class Client:
         """getTimeoutFromObjectOrReply (seconds, fractional): the absolute
         deadline in unix ms, 0 = forever.  Returns 1 after replying an error."""
         cdef long double ld
-        cdef long long tval
+        cdef long long tval, now
         if self.flags & CF_REPROCESSING:
             deadline_ms[0] = self.bdeadline_ms
             return 0
@@ -886,7 +887,7 @@ cdef class Client:
         if ld < 0:
             self.add_error_str("ERR timeout is negative")
             return 1
-        if ld >= <long double>9.2e18:
+        if ld > <long double>LLONG_MAX:
             # Redis casts ceill(ms) to long long: past LLONG_MAX it turns negative
             self.add_error_str("ERR timeout is negative")
             return 1
@@ -894,7 +895,10 @@ cdef class Client:
         if <long double>tval < ld:
             tval += 1       # ceill(), as Redis: 0.0001 s waits 1 ms, not forever
         if tval > 0:
-            tval += fk_mstime()
+            now = fk_mstime()
+            # 7.0.15 adds the time unchecked: past LLONG_MAX the deadline
+            # wraps negative and the client waits forever
+            tval = tval + now if tval <= LLONG_MAX - now else 0
         deadline_ms[0] = tval
         return 0
 
