@@ -688,7 +688,7 @@ def test_readonly_commands_remember_their_keys(both):
                      ("SORT_RO", "l1"), ("GETRANGE", "k3", "0", "1"), ("LCS", "k4", "k5"),
                      ("XREVRANGE", "x1", "+", "-"), ("PFCOUNT", "h1", "h2"), ("ZSCORE", "z3", "m"),
                      ("HGETALL", "h9"), ("SMISMEMBER", "s3", "a"), ("BITCOUNT", "b1"),
-                     ("KEYS", "*"), ("DBSIZE",), ("SCAN", "0"), ("RANDOMKEY",),
+                     ("KEYS", "x*"), ("DBSIZE",), ("SCAN", "0", "MATCH", "x*"),
                      ("GETDEL", "gd"), ("GETEX", "ge"), ("SET", "st", "1", "GET"), ("INCR", "inc")):
             s.do("t", *args)
         s.drain()
@@ -773,4 +773,47 @@ def test_script_reads_are_remembered(both, fastkv_server):
         s.do("t", "EVAL", "return redis.call('get', 'g')", "0")
         s.do("w", "MSET", "a", "1", "b", "1", "c", "1", "d", "1", "e", "1", "f", "1", "g", "1")
         s.drain()
+    both(sc)
+
+
+def test_more_write_paths(both):
+    """Commands that move, copy, pop or touch keys in other ways."""
+    def sc(s):
+        s.conn("t", resp3=True)
+        s.conn("w")
+        s.do("t", "CLIENT", "TRACKING", "on")
+        keys = ["r1", "r2", "m1", "c1", "c2", "l1", "l2", "s1", "s2", "x1", "p1", "e1", "g1",
+                "so", "bp", "st", "z1", "h1", "bf", "nx"]
+        for k in ("r1", "m1", "c1", "p1", "e1", "g1", "nx"):
+            s.do("w", "SET", k, "v")
+        s.do("w", "RPUSH", "l1", "a", "b")
+        s.do("w", "RPUSH", "bp", "a")
+        s.do("w", "SADD", "s1", "a")
+        s.do("w", "ZADD", "z1", "1", "a", "2", "b")
+        s.do("w", "HSET", "h1", "f", "1")
+        s.do("w", "EXPIRE", "e1", "100")
+        s.do("t", "MGET", *keys)
+        for args in (("RENAME", "r1", "r2"), ("MOVE", "m1", "3"), ("COPY", "c1", "c2"),
+                     ("LMOVE", "l1", "l2", "LEFT", "RIGHT"), ("SMOVE", "s1", "s2", "a"),
+                     ("SETRANGE", "x1", "3", "x"), ("PERSIST", "p1"), ("PERSIST", "e1"),
+                     ("GETEX", "g1", "EX", "100"), ("SORT", "l1", "ALPHA", "STORE", "so"),
+                     ("BLPOP", "bp", "0"), ("SET", "st", "1", "NX"), ("ZPOPMIN", "z1"),
+                     ("HINCRBY", "h1", "f", "1"), ("SETBIT", "bf", "7", "1"),
+                     ("SET", "nx", "1", "NX"), ("EXPIRE", "nx", "-1")):
+            s.do("w", *args)
+            s.drain(0.03)
+    both(sc)
+
+
+def test_bcast_noloop_script_and_exec(both, fastkv_server):
+    def sc(s):
+        s.conn("b", resp3=True)
+        s.do("b", "CLIENT", "TRACKING", "on", "BCAST", "NOLOOP")
+        s.do("b", "MULTI")
+        s.do("b", "SET", "inexec", "1")
+        s.do("b", "EXEC")
+        s.drain()
+        if _has_eval(fastkv_server):
+            s.do("b", "EVAL", "return redis.call('set', KEYS[1], 1)", "1", "inscript")
+            s.drain()
     both(sc)

@@ -55,6 +55,8 @@ cdef bytes PUSH_HEAD = b">2\r\n$10\r\ninvalidate\r\n"
 cdef bytes PUBSUB_HEAD = b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n"
 # commands whose keys are not remembered themselves: their scripts' commands are
 cdef frozenset RO_SCRIPTS = frozenset([b"eval_ro", b"evalsha_ro", b"fcall_ro"])
+cdef frozenset SCRIPT_CMDS = frozenset([b"eval", b"evalsha", b"eval_ro", b"evalsha_ro", b"fcall",
+                                        b"fcall_ro"])
 
 
 cdef inline bytes key_array(list keys):
@@ -251,10 +253,14 @@ cdef class Tracking:
         cdef dict clients
         if bcast and self.prefix_table:
             noted = False
+            # the client that changed it (NOLOOP skips it); inside a script
+            # that is the script client, not the caller, as in 7.0
+            modifier = self.current
+            if modifier is not None and modifier.cmd is not None and modifier.cmd.name in SCRIPT_CMDS:
+                modifier = None
             for p, bs in self.prefix_table.items():
                 if key.startswith(p):
-                    # the client that changed it last: NOLOOP skips it
-                    bs.keys[key] = self.current
+                    bs.keys[key] = modifier
                     noted = True
             if noted:
                 self.schedule_broadcast()
