@@ -235,19 +235,10 @@ static size_t skip_run_avx2(const unsigned char *p, size_t n, int bit) {
 typedef size_t (*skip_fn)(const unsigned char *, size_t, int);
 static skip_fn skip_run = NULL;
 
-long long fk_bitpos(const void *s, size_t count, int bit) {
-    const unsigned char *p = s;
+static long long bitpos_with_skip(skip_fn skip, const unsigned char *p, size_t count, int bit) {
     long long pos;
     unsigned char skipval = bit ? 0 : 0xff;
-    size_t skipped;
-    if (skip_run == NULL) {
-        skip_run = skip_run_generic;
-#ifdef FK_X86
-        __builtin_cpu_init();
-        if (__builtin_cpu_supports("avx2")) skip_run = skip_run_avx2;
-#endif
-    }
-    skipped = count >= 64 ? skip_run(p, count, bit) : 0;
+    size_t skipped = count >= 64 ? skip(p, count, bit) : 0;
     p += skipped;
     count -= skipped;
     pos = (long long)skipped * 8;
@@ -263,6 +254,37 @@ long long fk_bitpos(const void *s, size_t count, int bit) {
         pos += 8;
     }
     return bit ? -1 : pos;   /* a 0 is found in the zero padding right after the string */
+}
+
+static int avx2_supported(void) {
+#ifdef FK_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+#else
+    return 0;
+#endif
+}
+
+long long fk_bitpos(const void *s, size_t count, int bit) {
+    if (skip_run == NULL) {
+        skip_run = skip_run_generic;
+#ifdef FK_X86
+        if (avx2_supported()) skip_run = skip_run_avx2;
+#endif
+    }
+    return bitpos_with_skip(skip_run, s, count, bit);
+}
+
+int fk_bitpos_supported(int impl) {
+    return impl == 0 || (impl == 1 && avx2_supported());
+}
+
+long long fk_bitpos_with(int impl, const void *s, size_t count, int bit) {
+#ifdef FK_X86
+    if (impl == 1 && avx2_supported()) return bitpos_with_skip(skip_run_avx2, s, count, bit);
+#endif
+    (void)impl;
+    return bitpos_with_skip(skip_run_generic, s, count, bit);
 }
 
 /* First bit equal to `bit` in bit positions [bs, be] (0 <= bs <= be < len*8),

@@ -74,5 +74,9 @@ int fk_bf_write(unsigned char *p, size_t len, uint64_t offset, int bits, int sig
 const char *fk_popcount_impl(void);
 long long fk_popcount_with(int impl, const void *s, size_t count);   /* 0 generic, 1 popcnt, 2 avx512 */
 int fk_popcount_supported(int impl);
+/* fk_bitpos with a chosen run skipper: 0 generic (64-bit words), 1 AVX2
+ * (falls back to generic where the CPU lacks it), for the unit tests. */
+long long fk_bitpos_with(int impl, const void *s, size_t count, int bit);
+int fk_bitpos_supported(int impl);
 
 #endif

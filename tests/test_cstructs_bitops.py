@@ -76,12 +76,17 @@ def test_bitpos_random_runs():
             assert cb.bitpos(buf, bit, start, len(data)) == model_bitpos(data, bit), (data, bit)
 
 
-def test_bitpos_long_runs_every_position():
-    # the 64-byte (AVX2) and 32-byte skips, then the word and byte steps
+BITPOS_IMPLS = [i for i in range(2) if cb.bitpos_supported(i)]
+
+
+@pytest.mark.parametrize("impl", BITPOS_IMPLS)
+def test_bitpos_long_runs_every_position(impl):
+    # the 64-byte (AVX2) or 32-byte (generic, what a CPU without AVX2 runs)
+    # skips, then the word and byte steps
     for fill, bit in ((0, 1), (0xff, 0)):
         for n in (63, 64, 65, 127, 128, 129, 200, 1000):
             base = bytes([fill]) * n
-            assert cb.bitpos(base, bit) == (-1 if bit else n * 8)
+            assert cb.bitpos_with(impl, base, bit) == (-1 if bit else n * 8)
             for i in range(n):
                 for v in (0x01, 0x80, 0x5a):
                     data = bytearray(base)
@@ -89,7 +94,8 @@ def test_bitpos_long_runs_every_position():
                     want = i * 8 + 8 - v.bit_length()
                     for start in (0, 3):
                         buf = bytes(start) + bytes(data)
-                        assert cb.bitpos(buf, bit, start) == want, (fill, n, i, v)
+                        assert cb.bitpos_with(impl, buf, bit, start) == want, (fill, n, i, v)
+    assert cb.bitpos(bytes(100) + b"\x01", 1) == cb.bitpos_with(impl, bytes(100) + b"\x01", 1) == 807
 
 
 # --------------------------------------------------------------------------

@@ -29,3 +29,5 @@ cdef extern from "fk_bitops.h" nogil:
     const char *fk_popcount_impl()
     long long fk_popcount_with(int impl, const void *s, size_t count)
     int fk_popcount_supported(int impl)
+    long long fk_bitpos_with(int impl, const void *s, size_t count, int bit)
+    int fk_bitpos_supported(int impl)

@@ -38,6 +38,16 @@ def bitpos(const unsigned char[:] buf, int bit, Py_ssize_t start=0, Py_ssize_t n
         return fk_bitpos(NULL, 0, bit)
     return fk_bitpos(&buf[start], n, bit)
 
+def bitpos_with(int impl, const unsigned char[:] buf, int bit, Py_ssize_t start=0, Py_ssize_t n=-1):
+    if n < 0:
+        n = buf.shape[0] - start
+    if n == 0:
+        return fk_bitpos_with(impl, NULL, 0, bit)
+    return fk_bitpos_with(impl, &buf[start], n, bit)
+
+def bitpos_supported(int impl):
+    return fk_bitpos_supported(impl) != 0
+
 def bitcount_range(bytes s, has_range, long long start, long long end, bint isbit):
     return fk_bitcount_range(<const unsigned char *>(<char *>s), len(s), has_range, start, end, isbit)
 
