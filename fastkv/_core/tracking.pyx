@@ -215,11 +215,16 @@ cdef class Tracking:
         cdef bint caching = (ct.flags & TRK_CACHING) != 0
         if ((ct.flags & TRK_OPTIN) and not caching) or ((ct.flags & TRK_OPTOUT) and caching):
             return 0
-        if (cmd.flags & CMD_MOVABLE_KEYS) or cmd.first_key <= 0:
+        if cmd.flags & CMD_MOVABLE_KEYS:
             if self.getkeys is None:
                 return 0
             argv = executing.argv_list()
-            keys = [argv[pos] for pos, _ in self.getkeys(cmd, argv)]
+            try:
+                keys = [argv[pos] for pos, _ in self.getkeys(cmd, argv)]
+            except Exception:       # a command without usable key metadata: no keys
+                return 0
+        elif cmd.first_key <= 0:
+            return 0                # DBSIZE, KEYS, SCAN ...: no key arguments
         else:
             first = cmd.first_key
             last = cmd.last_key
