@@ -12,6 +12,7 @@
 #include "fk_alloc.h"
 #include "fk_geohash.h"
 #include "fk_zset.h"
+#include "fk_util.h"
 
 #define GEO_D_R (M_PI / 180.0)
 static const double EARTH_RADIUS_IN_METERS = 6372797.560856;   /* Redis's */
@@ -544,33 +545,31 @@ int fk_geo_fmt_coord(char *buf, size_t len, double v) {
  * snprintf("%.4f"): the two differ when the product rounds across a half
  * (and for NaN, which llrint turns into LLONG_MIN, printed as Redis does). */
 int fk_geo_fmt_dist(char *buf, size_t len, double v) {
-    char digits[24];
-    int nd = 0, l = 0, intdigits, i;
+    char d[24];
+    char *w = buf;
     if (len < 32) return 0;
     if (v == 0) {
         memcpy(buf, "0.0000", 7);
         return 6;
     }
     long long sv = llrint(v * 10000.0);
-    unsigned long long u;
-    if (sv < 0) {
-        u = sv != LLONG_MIN ? (unsigned long long)(-sv) : ((unsigned long long)LLONG_MAX) + 1;
-        buf[l++] = '-';
+    int neg = sv < 0;
+    const char *dig = d + neg;                 /* the digits of |sv| */
+    int nd = (int)(fk_ll2digits(d, sv) - dig);
+    if (neg) *w++ = '-';
+    if (nd <= 4) {                             /* 0.0dd */
+        *w++ = '0';
+        *w++ = '.';
+        for (int k = nd; k < 4; k++) *w++ = '0';
     } else {
-        u = (unsigned long long)sv;
+        memcpy(w, dig, (size_t)(nd - 4));
+        w += nd - 4;
+        *w++ = '.';
+        dig += nd - 4;
+        nd = 4;
     }
-    do {
-        digits[nd++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    intdigits = nd - 4;
-    if (intdigits < 1) {
-        buf[l++] = '0';
-    } else {
-        for (i = nd - 1; i >= 4; i--) buf[l++] = digits[i];
-    }
-    buf[l++] = '.';
-    for (i = 3; i >= 0; i--) buf[l++] = i < nd ? digits[i] : '0';
-    buf[l] = '\0';
-    return l;
+    memcpy(w, dig, (size_t)nd);
+    w += nd;
+    *w = '\0';
+    return (int)(w - buf);
 }
