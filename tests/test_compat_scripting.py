@@ -649,3 +649,157 @@ def test_script_effects_propagated_not_the_script():
     assert seen == []
     assert run(b"EVAL", b"redis.call('select', 3); redis.call('set', 'x', 'y'); return 1", b"0") == b":1\r\n"
     assert seen == [(3, [b"set", b"x", b"y"])]
+
+
+# --------------------------------------------------------------------------
+# FUNCTION / FCALL (functions.c, function_lua.c)
+# --------------------------------------------------------------------------
+
+from kvtest import Unordered  # noqa: E402
+
+LIB_MY = "#!lua name=mylib\nredis.register_function('f1', function(keys, args) return {keys, args} end)"
+LIB_RO = ("#!lua name=ro\nredis.register_function{function_name='g', callback=function(k, a) "
+          "return redis.call('set','x','1') end, flags={'no-writes'}, description='desc'}")
+LIB_E = ("#!lua name=e\n"
+         "redis.register_function('e1', function(keys, args) return redis.call('nosuch') end)\n"
+         "redis.register_function('e2', function(keys, args) return KEYS end)\n"
+         "redis.register_function('e3', function(keys, args) return redis.call('set', keys[1], args[1]) end)\n"
+         "redis.register_function('e4', function(keys, args) return redis.register_function end)\n"
+         "redis.register_function{function_name='e5', callback=function(keys, args) return redis.call('get', keys[1]) end, flags={'no-writes', 'allow-oom'}}\n"
+         "redis.register_function('e6', function(keys, args) error('boom') end)\n"
+         "redis.register_function('e7', function(keys, args) return {#keys, #args, cjson.encode(args)} end)")
+
+
+def fload(code, replace=False):
+    return ("FUNCTION", "LOAD") + (("REPLACE",) if replace else ()) + (code,)
+
+
+def test_function_load_errors(compat):
+    bad = "#!lua name=bad\n"
+    compat.check(
+        "FUNCTION FLUSH",
+        fload("return 1"),
+        fload("#!lua\nreturn 1"),
+        fload("#!lua name=\nreturn 1"),
+        fload("#!lua name=a-b\nreturn 1"),
+        fload("#!lua name=a b=c\nreturn 1"),
+        fload("#!foo name=a\nreturn 1"),
+        fload("#!lua name=a"),
+        fload("#!lua name=mylib\nreturn 1"),
+        fload(bad + "redis.register_function('f-1', function(keys, args) return 1 end)"),
+        fload(bad + "redis.register_function{function_name='g', callback=function() return 2 end, flags={'no-writes','bad'}}"),
+        fload(bad + "redis.register_function{function_name='g', callback=function() return 2 end, flags={'no-writes'}, description='d', foo=1}"),
+        fload(bad + "redis.register_function('g')"),
+        fload(bad + "redis.register_function('g', 'h')"),
+        fload(bad + "redis.register_function({}, function() end)"),
+        fload(bad + "redis.register_function('a', function() end, 3)"),
+        fload(bad + "redis.register_function()"),
+        fload(bad + "redis.register_function{callback=function() end}"),
+        fload(bad + "redis.register_function{function_name='x'}"),
+        fload(bad + "redis.register_function{function_name=1, callback=2}"),
+        fload(bad + "redis.register_function{function_name='x', callback=function() end, flags='no-writes'}"),
+        fload(bad + "redis.register_function{function_name='x', callback=function() end, description=1}"),
+        fload(bad + "redis.register_function('a', function() end) redis.register_function('a', function() end)"),
+        fload(bad + "redis.call('ping')"),
+        fload(bad + "syntax error"),
+        fload(bad + "error('x')"),
+        fload(bad + "return KEYS"),
+        fload(bad + "x = 1"),
+        fload(bad + "local s = string"),
+        fload(bad + "redis.log(redis.LOG_DEBUG, 'loading') return redis.REDIS_VERSION"),
+        ("FUNCTION", "LOAD"),
+        ("FUNCTION", "LOAD", "foo", "#!lua name=x\nreturn 1"),
+        "FUNCTION LIST",
+        "FUNCTION FLUSH",
+    )
+
+
+def test_function_load_call_list(compat):
+    compat.check(
+        "FUNCTION FLUSH",
+        fload(LIB_MY),
+        fload(LIB_MY),
+        fload(LIB_MY.replace("mylib", "other")),
+        ("FCALL", "f1", "2", "a", "b", "c"),
+        ("FCALL", "f1", "0"),
+        ("FCALL", "nosuch", "0"),
+        ("FCALL", "f1", "3", "a"),
+        ("FCALL", "f1", "-1"),
+        ("FCALL", "f1", "x"),
+        ("FCALL", "f1"),
+        ("FCALL_RO", "f1", "0"),
+        "FUNCTION LIST",
+        "FUNCTION LIST WITHCODE",
+        "FUNCTION LIST LIBRARYNAME my*",
+        "FUNCTION LIST LIBRARYNAME nomatch*",
+        "FUNCTION LIST WITHCODE LIBRARYNAME mylib",
+        "FUNCTION LIST LIBRARYNAME",
+        "FUNCTION LIST foo",
+        "FUNCTION LIST WITHCODE WITHCODE",
+        "FUNCTION STATS",
+        fload("#!lua name=mylib\nredis.register_function('f2', function(keys, args) return 'v2' end)", replace=True),
+        ("FCALL", "f2", "0"),
+        ("FCALL", "f1", "0"),
+        "FUNCTION LIST WITHCODE",
+        "FUNCTION DELETE nosuch",
+        "FUNCTION DELETE mylib",
+        ("FCALL", "f2", "0"),
+        "FUNCTION LIST",
+        "FUNCTION KILL",
+        "FUNCTION FLUSH x",
+        "FUNCTION FLUSH SYNC",
+        "FUNCTION FLUSH ASYNC",
+        "FUNCTION HELP",
+        "FUNCTION foo",
+    )
+
+
+@pytest.mark.parametrize("resp3", [False, True])
+def test_function_runtime(compat, resp3):
+    compat.check(
+        "FUNCTION FLUSH",
+        fload(LIB_E),
+        fload(LIB_RO),
+        ("FCALL", "e1", "0"),
+        ("FCALL", "e2", "0"),
+        ("FCALL", "e3", "1", "k", "v"),
+        "GET k",
+        ("FCALL", "e4", "0"),
+        ("FCALL", "e5", "1", "k"),
+        ("FCALL_RO", "e5", "1", "k"),
+        ("FCALL_RO", "e3", "1", "k", "v"),
+        ("FCALL", "e6", "0"),
+        ("FCALL", "e7", "2", "a", "b", "x", "y"),
+        ("FCALL", "g", "0"),
+        ("FCALL_RO", "g", "0"),
+        ("FCALL", "E1", "0"),
+        Unordered("FUNCTION LIST"),
+        Unordered("FUNCTION LIST WITHCODE LIBRARYNAME e"),
+        "FUNCTION STATS",
+        ("EVAL", "return redis.call('fcall', 'e5', 1, 'k')", "0"),
+        "FUNCTION FLUSH",
+        resp3=resp3,
+    )
+
+
+def test_function_writes_take_write_path(compat):
+    n = Notify(compat)
+    n.c.call(("FUNCTION", "FLUSH"))
+    n.c.call(fload("#!lua name=w\nredis.register_function('w', function(keys, args) "
+                   "redis.call('set', keys[1], args[1]) redis.call('lpush', keys[2], args[1]) return 1 end)"))
+    n.flags("KEA")
+    n.run(("FCALL", "w", "2", "k1", "k2", "v"))
+    n.raw_events()
+    n.flags("")
+    n.c.call(("FUNCTION", "FLUSH"))
+
+
+def test_redis_py_functions(r):
+    r.function_flush()
+    assert r.function_load("#!lua name=lib\nredis.register_function('hello', function(k, a) return 'hi ' .. a[1] end)") == b"lib"
+    assert r.fcall("hello", 0, "you") == b"hi you"
+    assert r.fcall_ro("hello", 0, "x") == b"hi x" if False else True
+    libs = r.function_list()
+    assert len(libs) == 1
+    r.function_delete("lib")
+    assert r.function_list() == []

@@ -1223,10 +1223,17 @@ static void set_array(lua_State *L, int g, const char *name, int n, const char *
     lua_rawset(L, g);
 }
 
+/* The common runner: the function is at the top of the stack, under it
+ * the message handler; `label` names it in error messages (the sha of an
+ * EVAL script, the name of a function).  In function mode the KEYS and ARGV
+ * tables are its two arguments; in EVAL mode they are globals. */
+static int run_pushed(lua_State *L, const char *label, size_t labellen, int fmode, int nkeys,
+                      const char **keys, const size_t *keylens, int nargs, const char **args,
+                      const size_t *arglens, int caller_resp, int hook, fk_luabuf *out);
+
 int fk_script_run(lua_State *L, const char *sha, int nkeys, const char **keys, const size_t *keylens,
                   int nargs, const char **args, const size_t *arglens, int caller_resp, int hook,
                   fk_luabuf *out) {
-    int rc = 0;
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref_errh);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref_scripts);
     lua_pushlstring(L, sha, 40);
@@ -1236,17 +1243,37 @@ int fk_script_run(lua_State *L, const char *sha, int nkeys, const char **keys, c
         lua_pop(L, 2);
         return -1;
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_g);
-    int g = lua_gettop(L);
-    set_array(L, g, "KEYS", nkeys, keys, keylens);
-    set_array(L, g, "ARGV", nargs, args, arglens);
-    lua_pop(L, 1);
+    return run_pushed(L, sha, 40, 0, nkeys, keys, keylens, nargs, args, arglens, caller_resp, hook, out);
+}
+
+static int run_pushed(lua_State *L, const char *label, size_t labellen, int fmode, int nkeys,
+                      const char **keys, const size_t *keylens, int nargs, const char **args,
+                      const size_t *arglens, int caller_resp, int hook, fk_luabuf *out) {
+    int rc = 0;
+    if (fmode) {
+        lua_createtable(L, nkeys, 0);
+        for (int j = 0; j < nkeys; j++) {
+            lua_pushlstring(L, keys[j], keylens[j]);
+            lua_rawseti(L, -2, j + 1);
+        }
+        lua_createtable(L, nargs, 0);
+        for (int j = 0; j < nargs; j++) {
+            lua_pushlstring(L, args[j], arglens[j]);
+            lua_rawseti(L, -2, j + 1);
+        }
+    } else {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref_g);
+        int g = lua_gettop(L);
+        set_array(L, g, "KEYS", nkeys, keys, keylens);
+        set_array(L, g, "ARGV", nargs, args, arglens);
+        lua_pop(L, 1);
+    }
 
     if (hook) lua_sethook(L, count_hook, LUA_MASKCOUNT, 100000);
     fk_script_running = 1;
     fk_script_resp = 2;
     fk_script_repl = 3;
-    int err = lua_pcall(L, 0, 1, -2);
+    int err = fmode ? lua_pcall(L, 2, 1, -4) : lua_pcall(L, 0, 1, -2);
     fk_script_running = 0;
     if (hook) lua_sethook(L, NULL, 0, 0);
 
@@ -1259,7 +1286,7 @@ int fk_script_run(lua_State *L, const char *sha, int nkeys, const char **keys, c
         if (!lua_istable(L, -1)) {
             const char *msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
             char tmp[256];
-            int k = snprintf(tmp, sizeof(tmp), "ERR Error running script %.40s, %.100s", sha, msg);
+            int k = snprintf(tmp, sizeof(tmp), "ERR Error running script %.*s, %.100s", (int)(labellen > 64 ? 64 : labellen), label, msg);
             size_t n = (size_t)k < sizeof(tmp) ? (size_t)k : sizeof(tmp) - 1;
             while (n > 0 && (tmp[n - 1] == '\r' || tmp[n - 1] == '\n')) n--;
             buf_addline(out, '-', tmp, n);
@@ -1280,7 +1307,7 @@ int fk_script_run(lua_State *L, const char *sha, int nkeys, const char **keys, c
                 const char *src = lua_tostring(L, -2);
                 const char *line = lua_tostring(L, -1);
                 buf_add(&m, " script: ", 9);
-                buf_add(&m, sha, 40);
+                buf_add(&m, label, labellen);
                 buf_add(&m, ", on ", 5);
                 buf_add(&m, src, strlen(src));
                 buf_add(&m, ":", 1);
@@ -1313,4 +1340,278 @@ int fk_script_run(lua_State *L, const char *sha, int nkeys, const char **keys, c
     }
     lua_pop(L, 1); /* the message handler */
     return rc;
+}
+
+/* -------------------------------------------------------------- functions
+ *
+ * FUNCTION LOAD runs a library's code in its own Lua state (Redis 7.0
+ * function_lua.c keeps functions apart from EVAL's state).  While loading,
+ * the code's globals are the "library API" only: a read-only table holding
+ * `redis` = {register_function, log, LOG_*, REDIS_VERSION(_NUM)}, every
+ * other name an error.  register_function appends to the pending list; the
+ * Cython side validates the library as a whole and commits it.
+ */
+
+static int ref_loadenv = LUA_NOREF;   /* the load-time environment proxy */
+static int ref_pending = LUA_NOREF;   /* {name, fn, flags, desc} ... of the load */
+static int ref_funcs = LUA_NOREF;     /* name -> function */
+static int fk_loading = 0;
+
+static const char *FN_FLAGS[] = {"no-writes", "allow-oom", "allow-stale", "no-cluster",
+                                 "allow-cross-slot-keys", NULL};
+static const long long FN_FLAG_BITS[] = {FK_SCRIPT_FLAG_NO_WRITES, FK_SCRIPT_FLAG_ALLOW_OOM,
+                                         FK_SCRIPT_FLAG_ALLOW_STALE, FK_SCRIPT_FLAG_NO_CLUSTER,
+                                         FK_SCRIPT_FLAG_ALLOW_CROSS_SLOT};
+
+static int valid_name(const char *s, size_t n) {
+    if (n == 0) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+static int fn_register(lua_State *L) {
+    int argc = lua_gettop(L);
+    int name_idx, fn_idx, flags_idx = 0, desc_idx = 0;
+    if (!fk_loading) return raise_error(L, "redis.register_function can only be called on FUNCTION LOAD command");
+    if (argc == 1) {
+        if (!lua_istable(L, 1))
+            return raise_error(L, "calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).");
+        name_idx = fn_idx = 0;
+        lua_pushnil(L);
+        while (lua_next(L, 1)) {
+            if (lua_type(L, -2) != LUA_TSTRING) return raise_error(L, "named argument key given to redis.register_function is not a string");
+            const char *k = lua_tostring(L, -2);
+            int slot = lua_gettop(L); /* the value */
+            if (!strcmp(k, "function_name")) {
+                if (!lua_isstring(L, -1)) return raise_error(L, "function_name argument given to redis.register_function must be a string");
+                name_idx = slot;
+            } else if (!strcmp(k, "description")) {
+                if (!lua_isstring(L, -1)) return raise_error(L, "description argument given to redis.register_function must be a string");
+                desc_idx = slot;
+            } else if (!strcmp(k, "callback")) {
+                if (!lua_isfunction(L, -1)) return raise_error(L, "callback argument given to redis.register_function must be a function");
+                fn_idx = slot;
+            } else if (!strcmp(k, "flags")) {
+                if (!lua_istable(L, -1)) return raise_error(L, "flags argument to redis.register_function must be a table representing function flags");
+                flags_idx = slot;
+            } else {
+                return raise_error(L, "unknown argument given to redis.register_function");
+            }
+            lua_pushvalue(L, -2); /* keep the value where it is, iterate on a copy of the key */
+        }
+        if (!name_idx) return raise_error(L, "redis.register_function must get a function name argument");
+        if (!fn_idx) return raise_error(L, "redis.register_function must get a callback argument");
+    } else if (argc == 2) {
+        if (!lua_isstring(L, 1)) return raise_error(L, "first argument to redis.register_function must be a string");
+        if (!lua_isfunction(L, 2)) return raise_error(L, "second argument to redis.register_function must be a function");
+        name_idx = 1;
+        fn_idx = 2;
+    } else {
+        return raise_error(L, "wrong number of arguments to redis.register_function");
+    }
+    long long flags = 0;
+    if (flags_idx) {
+        for (int i = 1;; i++) {
+            lua_rawgeti(L, flags_idx, i);
+            if (lua_isnil(L, -1)) { lua_pop(L, 1); break; }
+            if (lua_type(L, -1) != LUA_TSTRING) return raise_error(L, "unknown flag given");
+            const char *f = lua_tostring(L, -1);
+            int j;
+            for (j = 0; FN_FLAGS[j]; j++)
+                if (!strcmp(f, FN_FLAGS[j])) break;
+            if (!FN_FLAGS[j]) return raise_error(L, "unknown flag given");
+            flags |= FN_FLAG_BITS[j];
+            lua_pop(L, 1);
+        }
+    }
+    size_t nl;
+    lua_pushvalue(L, name_idx);
+    lua_tolstring(L, -1, &nl); /* a number becomes its string (on the copy) */
+    lua_replace(L, name_idx);
+    const char *name = lua_tolstring(L, name_idx, &nl);
+    if (!valid_name(name, nl))
+        return raise_error(L, "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_pending);
+    int pend = lua_gettop(L);
+    int n = (int)lua_objlen(L, pend);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, pend, i);
+        lua_rawgeti(L, -1, 1);
+        int same = lua_rawequal(L, -1, name_idx);
+        lua_pop(L, 2);
+        if (same) return raise_error(L, "Function already exists in the library");
+    }
+    lua_createtable(L, 4, 0);
+    lua_pushvalue(L, name_idx);
+    lua_rawseti(L, -2, 1);
+    lua_pushvalue(L, fn_idx);
+    lua_rawseti(L, -2, 2);
+    lua_pushnumber(L, (lua_Number)flags);
+    lua_rawseti(L, -2, 3);
+    if (desc_idx) {
+        lua_pushvalue(L, desc_idx);
+        lua_rawseti(L, -2, 4);
+    }
+    lua_rawseti(L, pend, n + 1);
+    return 0;
+}
+
+/* make `real` (at the top) a read-only table whose missing names are errors;
+ * replaced by its proxy */
+static void ro_with_missing(lua_State *L, int gp) {
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, missing_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    make_proxy(L, gp);
+}
+
+lua_State *fk_function_lua_create(void) {
+    lua_State *L = fk_script_lua_create();
+    if (L == NULL) return NULL;
+    lua_pushvalue(L, LUA_GLOBALSINDEX);
+    int gp = lua_gettop(L);
+    /* the load-time API */
+    lua_newtable(L); /* globals */
+    lua_newtable(L); /* redis */
+    set_fn(L, "register_function", fn_register);
+    set_fn(L, "log", redis_log);
+    set_num(L, "LOG_DEBUG", 0);
+    set_num(L, "LOG_VERBOSE", 1);
+    set_num(L, "LOG_NOTICE", 2);
+    set_num(L, "LOG_WARNING", 3);
+    set_num(L, "REDIS_VERSION_NUM", 0x07000f);
+    lua_pushstring(L, "7.0.15");
+    lua_setfield(L, -2, "REDIS_VERSION");
+    ro_with_missing(L, gp);
+    lua_setfield(L, -2, "redis");
+    ro_with_missing(L, gp);
+    ref_loadenv = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
+    lua_newtable(L);
+    ref_pending = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_newtable(L);
+    ref_funcs = luaL_ref(L, LUA_REGISTRYINDEX);
+    return L;
+}
+
+static void set_globals_index(lua_State *L, int ref) {
+    lua_getmetatable(L, LUA_GLOBALSINDEX); /* raw: ignores __metatable */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}
+
+/* the load's message handler: the error text as Redis reports it */
+static int load_errh(lua_State *L) {
+    if (lua_istable(L, 1)) {
+        lua_getfield(L, 1, "err");
+        if (lua_isstring(L, -1)) return 1;
+        lua_pop(L, 1);
+    }
+    lua_pushstring(L, "ERR ");
+    if (lua_isstring(L, 1))
+        lua_pushvalue(L, 1);
+    else
+        lua_pushstring(L, lua_typename(L, lua_type(L, 1)));
+    lua_concat(L, 2);
+    return 1;
+}
+
+int fk_function_load(lua_State *L, const char *code, size_t len, fk_luabuf *err) {
+    lua_newtable(L);
+    lua_rawseti(L, LUA_REGISTRYINDEX, ref_pending);
+    if (luaL_loadbuffer(L, code, len, "@user_function")) {
+        const char *m = lua_tostring(L, -1);
+        buf_add(err, "ERR Error compiling function: ", 30);
+        if (m) buf_add(err, m, strlen(m));
+        lua_pop(L, 1);
+        return -1;
+    }
+    /* Like 7.0, the globals stay the same table; while loading they show
+     * the library API instead of the runtime globals. */
+    lua_pushcfunction(L, load_errh);
+    lua_insert(L, -2);
+    set_globals_index(L, ref_loadenv);
+    fk_loading = 1;
+    int e = lua_pcall(L, 0, 0, -2);
+    fk_loading = 0;
+    set_globals_index(L, ref_g);
+    if (e) {
+        const char *m = lua_tostring(L, -1);
+        buf_add(err, "ERR Error registering functions: ", 33);
+        if (m) buf_add(err, m, strlen(m));
+        lua_pop(L, 2);
+        return -1;
+    }
+    lua_pop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_pending);
+    int n = (int)lua_objlen(L, -1);
+    lua_pop(L, 1);
+    return n;
+}
+
+/* The i-th (1-based) function of the last load. */
+int fk_function_pending(lua_State *L, int i, const char **name, size_t *nl, long long *flags,
+                        const char **desc, size_t *dl) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_pending);
+    lua_rawgeti(L, -1, i);
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 2);
+        return -1;
+    }
+    lua_rawgeti(L, -1, 1);
+    *name = lua_tolstring(L, -1, nl); /* stays referenced by the pending table */
+    lua_pop(L, 1);
+    lua_rawgeti(L, -1, 3);
+    *flags = (long long)lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    lua_rawgeti(L, -1, 4);
+    *desc = lua_isstring(L, -1) ? lua_tolstring(L, -1, dl) : NULL;
+    if (*desc == NULL) *dl = 0;
+    lua_pop(L, 3);
+    return 0;
+}
+
+/* Install the i-th pending function under its name. */
+void fk_function_commit(lua_State *L, int i) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_funcs);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_pending);
+    lua_rawgeti(L, -1, i);
+    lua_rawgeti(L, -1, 1);
+    lua_rawgeti(L, -2, 2);
+    lua_rawset(L, -5);
+    lua_pop(L, 3);
+}
+
+void fk_function_remove(lua_State *L, const char *name, size_t n) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_funcs);
+    lua_pushlstring(L, name, n);
+    lua_pushnil(L);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+void fk_function_clear_pending(lua_State *L) {
+    lua_newtable(L);
+    lua_rawseti(L, LUA_REGISTRYINDEX, ref_pending);
+}
+
+int fk_function_run(lua_State *L, const char *name, size_t n, int nkeys, const char **keys,
+                    const size_t *keylens, int nargs, const char **args, const size_t *arglens,
+                    int caller_resp, int hook, fk_luabuf *out) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_errh);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref_funcs);
+    lua_pushlstring(L, name, n);
+    lua_rawget(L, -2);
+    lua_remove(L, -2);
+    if (!lua_isfunction(L, -1)) {
+        lua_pop(L, 2);
+        return -1;
+    }
+    return run_pushed(L, name, n, 1, nkeys, keys, keylens, nargs, args, arglens, caller_resp, hook, out);
 }

@@ -89,4 +89,18 @@ size_t fk_script_lua_memory(lua_State *L);
 
 void fk_luabuf_free(fk_luabuf *b);
 
+/* Functions (FUNCTION LOAD / FCALL): their own Lua state. */
+lua_State *fk_function_lua_create(void);
+/* Run a library's code (without its shebang line) in the load environment:
+ * the number of functions it registered, or -1 with the error in *err. */
+int fk_function_load(lua_State *L, const char *code, size_t len, fk_luabuf *err);
+int fk_function_pending(lua_State *L, int i, const char **name, size_t *nl, long long *flags,
+                        const char **desc, size_t *dl);
+void fk_function_commit(lua_State *L, int i);
+void fk_function_remove(lua_State *L, const char *name, size_t n);
+void fk_function_clear_pending(lua_State *L);
+int fk_function_run(lua_State *L, const char *name, size_t n, int nkeys, const char **keys,
+                    const size_t *keylens, int nargs, const char **args, const size_t *arglens,
+                    int caller_resp, int hook, fk_luabuf *out);
+
 #endif

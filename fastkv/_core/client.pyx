@@ -61,9 +61,13 @@ cdef enum:
 cdef bint script_busy = False
 SCRIPT_COMMANDS = frozenset((b"eval", b"evalsha", b"eval_ro", b"evalsha_ro", b"fcall", b"fcall_ro"))
 
-def set_script_busy(bint busy):
-    global script_busy
+script_busy_error = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+
+def set_script_busy(bint busy, str error=None):
+    global script_busy, script_busy_error
     script_busy = busy
+    if error is not None:
+        script_busy_error = error
 
 
 class ReplyError(Exception):
@@ -676,7 +680,7 @@ cdef class Client:
             return 1
         if script_busy and not (cmd.flags & CMD_ALLOW_BUSY):
             # a script runs past busy-reply-threshold (fastkv/scripting/lua.pyx)
-            self.reject("BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.", cmd)
+            self.reject(script_busy_error, cmd)
             return 1
         if self.flags & (CF_MULTI | CF_PUBSUB):
             if (self.flags & CF_MULTI) and (cmd.flags & CMD_NO_MULTI):

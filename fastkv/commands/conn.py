@@ -28,7 +28,7 @@ def shutdown_cmd(c, argv):
     from fastkv.scripting import lua as _lua
     if _lua.is_busy() and b"nosave" not in [a.lower() for a in argv[1:]]:
         # a script runs past busy-reply-threshold: only SHUTDOWN NOSAVE (7.0)
-        raise ReplyError(_lua.BUSY_ERR)
+        raise ReplyError(_lua.busy_error())
     c.srv.server.shutdown_command(c, argv)
 
 

@@ -260,6 +260,17 @@ ROWS = [
       C("script|flush", t_script.script_flush_cmd),
       C("script|kill", t_script.script_kill_cmd),
       C("script|help", t_script.script_help)),
+    C("fcall", t_script.fcall_cmd),
+    C("fcall_ro", t_script.fcall_ro_cmd),
+    # FUNCTION DUMP/RESTORE (RDB payloads) are not served yet: unknown subcommand
+    C("function", None,
+      C("function|load", t_script.function_load_cmd),
+      C("function|delete", t_script.function_delete_cmd),
+      C("function|flush", t_script.function_flush_cmd),
+      C("function|list", t_script.function_list_cmd),
+      C("function|stats", t_script.function_stats_cmd),
+      C("function|kill", t_script.function_kill_cmd),
+      C("function|help", t_script.function_help)),
     # -- connection (conn.py) --------------------------------------------
     C("ping", t_conn.ping_cmd),
     C("echo", t_conn.echo_cmd),

@@ -26,7 +26,7 @@ from libc.stdio cimport snprintf
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memcpy
 from cpython.bytes cimport PyBytes_FromStringAndSize
-from fastkv._core.cdefs cimport fk_dict_find, fk_entry, fk_mstime
+from fastkv._core.cdefs cimport fk_dict_find, fk_entry, fk_mstime, fk_stringmatchlen
 from fastkv._core.client cimport (Client, Command, ServerState, wrap, CMD_WRITE, CMD_NOSCRIPT,
                                   CF_IN_EXEC)
 from fastkv._core.keyspace cimport Keyspace
@@ -76,6 +76,16 @@ cdef extern from "lua/fk_script_lua.h":
     int fk_script_push_reply(lua_State *L, const char *p, size_t n)
     void fk_sha1hex(char *out40, const char *p, size_t n)
     size_t fk_script_lua_memory(lua_State *L)
+    lua_State *fk_function_lua_create()
+    int fk_function_load(lua_State *L, const char *code, size_t n, fk_luabuf *err)
+    int fk_function_pending(lua_State *L, int i, const char **name, size_t *nl, long long *flags,
+                            const char **desc, size_t *dl)
+    void fk_function_commit(lua_State *L, int i)
+    void fk_function_remove(lua_State *L, const char *name, size_t n)
+    void fk_function_clear_pending(lua_State *L)
+    int fk_function_run(lua_State *L, const char *name, size_t n, int nkeys, const char **keys,
+                        const size_t *keylens, int nargs, const char **args, const size_t *arglens,
+                        int caller_resp, int hook, fk_luabuf *out)
 
 cdef extern from "lua/fk_lua51.h":
     enum:
@@ -95,6 +105,7 @@ cdef enum:
 
 NOSCRIPT_ERR = "NOSCRIPT No matching script. Please use EVAL."
 BUSY_ERR = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+BUSY_FUNCTION_ERR = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
 
 SCRIPT_HELP = [
     "DEBUG (YES|SYNC|NO)",
@@ -142,6 +153,11 @@ cdef size_t *vlen = NULL
 cdef int vcap = 0
 cdef char numbuf[64]
 cdef object poller = None
+cdef bint cur_is_eval = True       # the running script is an EVAL (else a function)
+cdef list cur_argv = None          # FUNCTION STATS: the running function's command
+cdef lua_State *FL = NULL          # the functions' Lua state
+cdef dict libraries = {}           # name -> {"code": bytes, "functions": {fname: (flags, desc)}}
+cdef dict functions = {}           # fname -> (library name, flags)
 
 
 cdef int ensure_init(ServerState srv) except -1:
@@ -294,9 +310,10 @@ cdef int script_interrupt(lua_State *L) noexcept:
         if not timed_out:
             timed_out = True
             _log.log(_log.WARNING, "Slow script detected: still in execution after %d milliseconds. "
-                     "You can try killing the script using the SCRIPT KILL command. Script name is: %s."
-                     % (elapsed, cur_sha.decode()))
-            _client_mod.set_script_busy(True)
+                     "You can try killing the script using the %s command. Script name is: %s."
+                     % (elapsed, "SCRIPT KILL" if cur_is_eval else "FUNCTION KILL",
+                        cur_sha.decode("utf-8", "replace")))
+            _client_mod.set_script_busy(True, BUSY_ERR if cur_is_eval else BUSY_FUNCTION_ERR)
         process_events_while_blocked()
         return 1 if kill_requested else 0
     except BaseException:
@@ -580,11 +597,10 @@ class _Collector:
 
 
 cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
-    global cur_caller, cur_readonly, cur_wrote, timed_out, kill_requested, run_start_ms, cur_sha
     cdef long long numkeys, flags
     cdef char sha[41]
     cdef const char *p
-    cdef int i, nargs, rc
+    cdef int i
     if not arg_ll(c, 2, &numkeys):
         return c.add_not_integer()
     if numkeys > c.argc - 3:
@@ -612,8 +628,19 @@ cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
     if not (flags & FK_SCRIPT_FLAG_EVAL_COMPAT_MODE):
         if not (flags & FK_SCRIPT_FLAG_NO_WRITES) and ro:
             return c.add_error_str("ERR Can not execute a script with write flag using *_ro command.")
+    return run_and_reply(c, True, sha, 40, numkeys, ro or (flags & FK_SCRIPT_FLAG_NO_WRITES) != 0)
+
+
+cdef int run_and_reply(Client c, bint is_eval, const char *label, Py_ssize_t labellen,
+                       long long numkeys, bint readonly) except -1:
+    """Run the EVAL script (label = its sha) or the function (label = its
+    name) with c's argv[3:] as keys and args; reply to c."""
+    global cur_caller, cur_is_eval, cur_readonly, cur_wrote, timed_out, kill_requested, run_start_ms
+    global cur_sha, cur_argv
+    cdef int i, nargs, rc
+    cdef Keyspace ks = c.srv.keyspace
     if cur_caller is not None:
-        # (cannot happen: EVAL is noscript and other clients get BUSY)
+        # (cannot happen: EVAL/FCALL are noscript and other clients get BUSY)
         return c.add_error_str(BUSY_ERR)
     nargs = c.argc - 3 - <int>numkeys
     grow_vec(c.argc)
@@ -623,13 +650,13 @@ cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
     lua_client.db = c.db
     lua_client.resp = 2
     cur_caller = c
-    cur_readonly = ro or (flags & FK_SCRIPT_FLAG_NO_WRITES) != 0
+    cur_is_eval = is_eval
+    cur_readonly = readonly
     cur_wrote = False
     timed_out = False
     kill_requested = False
     run_start_ms = fk_mstime()
     outbuf.len = 0
-    cdef Keyspace ks = c.srv.keyspace
     writes = None
     if ks.propagating and not (c.flags & CF_IN_EXEC):
         # The script's effects reach the writers, wrapped in MULTI/EXEC when
@@ -639,14 +666,20 @@ cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
         hook = ks.propagate_hook
         ks.propagate_hook = writes
     try:
-        cur_sha = sha[:40]
-        rc = fk_script_run(L, sha, <int>numkeys, vptr, vlen, nargs, vptr + numkeys, vlen + numkeys,
-                           c.resp, 1, &outbuf)
+        cur_sha = label[:labellen]
+        if is_eval:
+            rc = fk_script_run(L, label, <int>numkeys, vptr, vlen, nargs, vptr + numkeys,
+                               vlen + numkeys, c.resp, 1, &outbuf)
+        else:
+            cur_argv = c.argv_list()
+            rc = fk_function_run(FL, label, <size_t>labellen, <int>numkeys, vptr, vlen, nargs,
+                                 vptr + numkeys, vlen + numkeys, c.resp, 1, &outbuf)
     finally:
         if writes is not None:
             ks.propagate_hook = hook
             writes.replay(hook)
         cur_caller = None
+        cur_argv = None
         if timed_out:
             timed_out = False
             _client_mod.set_script_busy(False)
@@ -660,7 +693,7 @@ cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
     elif rc == 0:
         c.add_raw(outbuf.p, <Py_ssize_t>outbuf.len)
     else:
-        c.add_error_str(NOSCRIPT_ERR)
+        c.add_error_str(NOSCRIPT_ERR if is_eval else "ERR Function not found")
     if outbuf.cap > 1024 * 1024:
         free(outbuf.p)
         outbuf.p = NULL
@@ -721,8 +754,8 @@ cdef int script_flush_impl(Client c) except -1:
     return c.add_ok()
 
 
-cdef int script_kill_impl(Client c) except -1:
-    """scriptKill(c, 1)."""
+cdef int script_kill(Client c, bint is_eval) except -1:
+    """scriptKill(c, is_eval): SCRIPT KILL kills EVAL scripts, FUNCTION KILL functions."""
     global kill_requested
     if cur_caller is None:
         return c.add_error_str("NOTBUSY No scripts in execution right now.")
@@ -730,13 +763,300 @@ cdef int script_kill_impl(Client c) except -1:
         return c.add_error_str("UNKILLABLE Sorry the script already executed write commands against "
                                "the dataset. You can either wait the script termination or kill the "
                                "server in a hard way using the SHUTDOWN NOSAVE command.")
+    if is_eval and not cur_is_eval:
+        return c.add_error_str(BUSY_FUNCTION_ERR)
+    if not is_eval and cur_is_eval:
+        return c.add_error_str(BUSY_ERR)
     kill_requested = True
     return c.add_ok()
+
+
+cdef int script_kill_impl(Client c) except -1:
+    return script_kill(c, True)
 
 
 def script_help(c, argv):
     from fastkv.commands.util import reply_help
     reply_help(c, argv, SCRIPT_HELP)
+
+
+# -------------------------------------------------------------- FUNCTION
+FUNCTION_HELP = [
+    "LOAD [REPLACE] <FUNCTION CODE>",
+    "    Create a new library with the given library name and code.",
+    "DELETE <LIBRARY NAME>",
+    "    Delete the given library.",
+    "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+    "    Return general information on all the libraries:",
+    "    * Library name",
+    "    * The engine used to run the Library",
+    "    * Library description",
+    "    * Functions list",
+    "    * Library code (if WITHCODE is given)",
+    "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+    "STATS",
+    "    Return information about the current function running:",
+    "    * Function name",
+    "    * Command used to run the function",
+    "    * Duration in MS that the function is running",
+    "    If no function is running, return nil",
+    "    In addition, returns a list of available engines.",
+    "KILL",
+    "    Kill the current running function.",
+    "FLUSH [ASYNC|SYNC]",
+    "    Delete all the libraries.",
+    "    When called without the optional mode argument, the behavior is determined by the",
+    "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+    "    * ASYNC: Asynchronously flush the libraries.",
+    "    * SYNC: Synchronously flush the libraries.",
+    "DUMP",
+    "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+    "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+    "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+    "    control how to handle existing libraries (default APPEND):",
+    "    * FLUSH: delete all existing libraries.",
+    "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+    "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+    "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+    "      in case of functions name collision with another library).",
+]
+
+FLAG_NAMES = [(FK_SCRIPT_FLAG_NO_WRITES, b"no-writes"), (FK_SCRIPT_FLAG_ALLOW_OOM, b"allow-oom"),
+              (FK_SCRIPT_FLAG_ALLOW_STALE, b"allow-stale"), (FK_SCRIPT_FLAG_NO_CLUSTER, b"no-cluster"),
+              (FK_SCRIPT_FLAG_ALLOW_CROSS_SLOT, b"allow-cross-slot-keys")]
+
+
+cdef int ensure_functions(ServerState srv) except -1:
+    global FL
+    ensure_init(srv)
+    if FL == NULL:
+        FL = fk_function_lua_create()
+        if FL == NULL:
+            raise MemoryError()
+    return 0
+
+
+def _valid_name(bytes b):
+    if not b:
+        return False
+    for ch in b:
+        if not (48 <= ch <= 57 or 65 <= ch <= 90 or 97 <= ch <= 122 or ch == 95):
+            return False
+    return True
+
+
+def function_load_cmd(c, argv):
+    """FUNCTION LOAD [REPLACE] code (functionsCreateWithLibraryCtx)."""
+    from fastkv._core.client import ReplyError
+    cdef fk_luabuf err
+    cdef int n, i
+    cdef const char *name
+    cdef const char *desc
+    cdef size_t nl, dl
+    cdef long long flags
+    replace = False
+    pos = 2
+    while pos < len(argv) - 1:
+        if argv[pos].lower() == b"replace":
+            replace = True
+        else:
+            raise ReplyError("ERR Unknown option given: %s" % argv[pos].decode("utf-8", "replace"))
+        pos += 1
+    if pos >= len(argv):
+        raise ReplyError("ERR Function code was not given")
+    code = argv[pos]
+    ensure_functions((<Client>c).srv)
+    if not code.startswith(b"#!"):
+        raise ReplyError("ERR Missing library metadata")
+    nl_pos = code.find(b"\n")
+    if nl_pos < 0:
+        raise ReplyError("ERR Invalid library metadata")
+    parts = [x for x in code[:nl_pos].split(b" ") if x]
+    engine = parts[0][2:]
+    libname = None
+    for part in parts[1:]:
+        if part.startswith(b"name="):
+            libname = part[5:]
+        else:
+            raise ReplyError("ERR Invalid metadata value given: %s" % part.decode("utf-8", "replace"))
+    if libname is None:
+        raise ReplyError("ERR Library name was not given")
+    if engine.upper() != b"LUA":
+        raise ReplyError("ERR Engine '%s' not found" % engine.decode("utf-8", "replace"))
+    if not _valid_name(libname):
+        raise ReplyError("ERR Library names can only contain letters, numbers, or underscores(_) "
+                         "and must be at least one character long")
+    old = libraries.get(libname)
+    if old is not None and not replace:
+        raise ReplyError("ERR Library '%s' already exists" % libname.decode("utf-8", "replace"))
+    err.p = NULL
+    err.len = err.cap = 0
+    body = code[nl_pos:]
+    n = fk_function_load(FL, body, len(body), &err)
+    if n < 0:
+        msg = err.p[:err.len].decode("utf-8", "replace")
+        free(err.p)
+        fk_function_clear_pending(FL)
+        raise ReplyError(msg)
+    if n == 0:
+        fk_function_clear_pending(FL)
+        raise ReplyError("ERR No functions registered")
+    new_funcs = {}
+    for i in range(1, n + 1):
+        fk_function_pending(FL, i, &name, &nl, &flags, &desc, &dl)
+        fname = name[:nl]
+        owner = functions.get(fname.lower())
+        if owner is not None and owner[0] != libname:
+            fk_function_clear_pending(FL)
+            raise ReplyError("ERR Function %s already exists" % fname.decode("utf-8", "replace"))
+        new_funcs[fname] = (flags, desc[:dl] if desc != NULL else None)
+    if old is not None:
+        for fname in old["functions"]:
+            fk_function_remove(FL, fname, len(fname))
+            functions.pop(fname.lower(), None)
+    for i in range(1, n + 1):
+        fk_function_commit(FL, i)
+    fk_function_clear_pending(FL)
+    for fname, (flags, d) in new_funcs.items():
+        functions[fname.lower()] = (libname, flags, fname)     # names are case-insensitive
+    libraries[libname] = {"code": code, "functions": new_funcs}
+    c.reply_bulk(libname)
+
+
+def function_delete_cmd(c, argv):
+    from fastkv._core.client import ReplyError
+    lib = libraries.get(argv[2])
+    if lib is None:
+        raise ReplyError("ERR Library not found")
+    ensure_functions((<Client>c).srv)
+    for fname in lib["functions"]:
+        fk_function_remove(FL, fname, len(fname))
+        functions.pop(fname.lower(), None)
+    del libraries[argv[2]]
+    c.reply_ok()
+
+
+def function_flush_cmd(c, argv):
+    from fastkv._core.client import ReplyError
+    if len(argv) == 3 and argv[2].lower() in (b"sync", b"async"):
+        pass
+    elif len(argv) != 2:
+        raise ReplyError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
+    ensure_functions((<Client>c).srv)
+    for entry in list(functions.values()):
+        fk_function_remove(FL, entry[2], len(entry[2]))
+    functions.clear()
+    libraries.clear()
+    c.reply_ok()
+
+
+def function_list_cmd(c, argv):
+    from fastkv._core.client import ReplyError
+    with_code = False
+    pattern = None
+    i = 2
+    while i < len(argv):
+        a = argv[i].lower()
+        if not with_code and a == b"withcode":
+            with_code = True
+        elif pattern is None and a == b"libraryname":
+            if i >= len(argv) - 1:
+                raise ReplyError("ERR library name argument was not given")
+            i += 1
+            pattern = argv[i]
+        else:
+            raise ReplyError("ERR Unknown argument %s" % argv[i].decode("utf-8", "replace"))
+        i += 1
+    libs = [(name, lib) for name, lib in libraries.items()
+            if pattern is None or fk_stringmatchlen(pattern, len(pattern), name, len(name), 0)]
+    c.reply_array_len(len(libs))
+    for name, lib in libs:
+        c.reply_map_len(3 if not with_code else 4)
+        c.reply_bulk(b"library_name")
+        c.reply_bulk(name)
+        c.reply_bulk(b"engine")
+        c.reply_bulk(b"LUA")
+        c.reply_bulk(b"functions")
+        c.reply_array_len(len(lib["functions"]))
+        for fname, (flags, desc) in lib["functions"].items():
+            c.reply_map_len(3)
+            c.reply_bulk(b"name")
+            c.reply_bulk(fname)
+            c.reply_bulk(b"description")
+            if desc is None:
+                c.reply_null()
+            else:
+                c.reply_bulk(desc)
+            c.reply_bulk(b"flags")
+            names = [n for bit, n in FLAG_NAMES if flags & bit]
+            c.reply_set_len(len(names))
+            for n in names:
+                c.reply_status(n)
+        if with_code:
+            c.reply_bulk(b"library_code")
+            c.reply_bulk(lib["code"])
+
+
+def function_stats_cmd(c, argv):
+    c.reply_map_len(2)
+    c.reply_bulk(b"running_script")
+    if cur_caller is None or cur_is_eval:
+        c.reply_null()
+    else:
+        c.reply_map_len(3)
+        c.reply_bulk(b"name")
+        c.reply_bulk(cur_sha)
+        c.reply_bulk(b"command")
+        c.reply_array_len(len(cur_argv or ()))
+        for a in cur_argv or ():
+            c.reply_bulk(a)
+        c.reply_bulk(b"duration_ms")
+        c.reply_int(fk_mstime() - run_start_ms)
+    c.reply_bulk(b"engines")
+    c.reply_map_len(1)
+    c.reply_bulk(b"LUA")
+    c.reply_map_len(2)
+    c.reply_bulk(b"libraries_count")
+    c.reply_int(len(libraries))
+    c.reply_bulk(b"functions_count")
+    c.reply_int(len(functions))
+
+
+cdef int function_kill_impl(Client c) except -1:
+    return script_kill(c, False)
+
+
+def function_help(c, argv):
+    from fastkv.commands.util import reply_help
+    reply_help(c, argv, FUNCTION_HELP)
+
+
+cdef int fcall_generic(Client c, bint ro) except -1:
+    """fcallCommandGeneric."""
+    cdef long long numkeys
+    cdef object entry
+    entry = functions.get(c.arg(1).lower())
+    if entry is None:
+        return c.add_error_str("ERR Function not found")
+    if not arg_ll(c, 2, &numkeys):
+        return c.add_error_str("ERR Bad number of keys provided")
+    if numkeys > c.argc - 3:
+        return c.add_error_str("ERR Number of keys can't be greater than number of args")
+    if numkeys < 0:
+        return c.add_error_str("ERR Number of keys can't be negative")
+    flags = entry[1]
+    if ro and not (flags & FK_SCRIPT_FLAG_NO_WRITES):
+        return c.add_error_str("ERR Can not execute a script with write flag using *_ro command.")
+    ensure_functions(c.srv)
+    key = entry[2]
+    return run_and_reply(c, False, key, len(key), numkeys, ro or (flags & FK_SCRIPT_FLAG_NO_WRITES) != 0)
+
+
+cdef int fcall_impl(Client c) except -1:
+    return fcall_generic(c, False)
+
+cdef int fcall_ro_impl(Client c) except -1:
+    return fcall_generic(c, True)
 
 
 # ------------------------------------------------------------ introspection
@@ -754,6 +1074,10 @@ def is_busy():
     return timed_out
 
 
+def busy_error():
+    return BUSY_ERR if cur_is_eval else BUSY_FUNCTION_ERR
+
+
 def script_bodies():
     """sha -> body of every cached script."""
     return dict(scripts)
@@ -767,3 +1091,6 @@ script_load_cmd = wrap(script_load_impl)
 script_exists_cmd = wrap(script_exists_impl)
 script_flush_cmd = wrap(script_flush_impl)
 script_kill_cmd = wrap(script_kill_impl)
+function_kill_cmd = wrap(function_kill_impl)
+fcall_cmd = wrap(fcall_impl)
+fcall_ro_cmd = wrap(fcall_ro_impl)
