@@ -122,3 +122,44 @@ def test_slow_script_below_threshold_not_busy(start_server):
     a.send(encode_command("EVAL", "local t = 0 for i = 1, 3000000 do t = t + i end return t", "0"))
     assert a.read_raw_reply(timeout=30) == b":4500001500000\r\n"
     a.close()
+
+
+def test_busy_function_and_kill_kinds(servers):
+    lib = "#!lua name=spin\nredis.register_function('spin', function(keys, args) while true do end end)"
+    got = {}
+    for name, srv in servers.items():
+        with RawConn(port=srv.port, timeout=5) as c:
+            assert c.call_raw("FUNCTION", "LOAD", lib) == b"$4\r\nspin\r\n"
+        a = RawConn(port=srv.port, timeout=10)
+        a.send(encode_command("FCALL", "spin", "0"))
+        time.sleep(0.4)
+        b = RawConn(port=srv.port, timeout=5)
+        res = [b.call_raw("PING"), b.call_raw("SCRIPT", "KILL")]
+        b.send_command("FUNCTION", "STATS")
+        stats = b.read_reply()[1]
+        res.append(repr(stats)[:40])
+        res += [b.call_raw("FUNCTION", "KILL"), a.read_raw_reply(timeout=5), b.call_raw("FUNCTION", "KILL"),
+                b.call_raw("PING")]
+        # an EVAL can't be killed by FUNCTION KILL
+        a.send(encode_command("EVAL", "while true do end", "0"))
+        time.sleep(0.4)
+        res += [b.call_raw("FUNCTION", "KILL"), b.call_raw("SCRIPT", "KILL"), a.read_raw_reply(timeout=5)]
+        got[name] = res
+        a.close()
+        b.close()
+    assert got["fastkv"] == got["redis"]
+
+
+def test_function_load_then_eval_fresh_server(start_server):
+    """The functions' Lua state made before the EVAL one (and the other way)."""
+    for order in ("function-first", "eval-first"):
+        srv = start_server()
+        with RawConn(port=srv.port, timeout=5) as c:
+            lib = "#!lua name=l\nredis.register_function('f', function(k, a) return redis.call('incr', k[1]) end)"
+            if order == "eval-first":
+                assert c.call_raw("EVAL", "return redis.call('incr', KEYS[1])", "1", "n") == b":1\r\n"
+            assert c.call_raw("FUNCTION", "LOAD", lib) == b"$1\r\nl\r\n"
+            assert c.call_raw("EVAL", "return redis.call('incr', KEYS[1])", "1", "n").startswith(b":")
+            assert c.call_raw("FCALL", "f", "1", "n").startswith(b":")
+            assert c.call_raw("EVAL", "return KEYS[1]", "1", "z") == b"$1\r\nz\r\n"
+            assert c.call_raw("EVAL", "x = 1", "0").startswith(b"-ERR user_script:1: Attempt to modify a readonly table")

@@ -1026,12 +1026,21 @@ lua_State *fk_script_lua_create(void) {
     lua_pushnil(L);
     lua_setfield(L, LUA_GLOBALSINDEX, "newproxy");
 
+    /* The registry references are the same numbers in every state made
+     * here (same sequence of luaL_ref on a fresh registry): the EVAL state
+     * and the functions' state share these statics.  Checked. */
+    int old_prot = ref_prot, old_scripts = ref_scripts, old_flags = ref_flags;
     lua_newtable(L);
     ref_prot = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_newtable(L);
     ref_scripts = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_newtable(L);
     ref_flags = luaL_ref(L, LUA_REGISTRYINDEX);
+    if ((old_prot != LUA_NOREF && old_prot != ref_prot) || (old_scripts != LUA_NOREF && old_scripts != ref_scripts)
+        || (old_flags != LUA_NOREF && old_flags != ref_flags)) {
+        lua_close(L);
+        return NULL;
+    }
 
     lua_pushcfunction(L, fk_pcall);
     lua_setfield(L, LUA_GLOBALSINDEX, "pcall");
@@ -1072,7 +1081,9 @@ lua_State *fk_script_lua_create(void) {
     /* the message handler, with the debug library as an upvalue; then no
      * debug global */
     if (luaL_loadbuffer(L, ERRH, strlen(ERRH), "@err_handler_def") || lua_pcall(L, 0, 1, 0)) abort();
+    int old_errh = ref_errh;
     ref_errh = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (old_errh != LUA_NOREF && old_errh != ref_errh) abort();
     lua_pushnil(L);
     lua_setfield(L, LUA_GLOBALSINDEX, "debug");
 
@@ -1095,7 +1106,9 @@ lua_State *fk_script_lua_create(void) {
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     int g = lua_gettop(L);
     lua_pushvalue(L, g);
+    int old_g = ref_g;
     ref_g = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (old_g != LUA_NOREF && old_g != ref_g) abort();
     lua_newtable(L);
     int gp = lua_gettop(L);
 
