@@ -817,3 +817,19 @@ def test_bcast_noloop_script_and_exec(both, fastkv_server):
             s.do("b", "EVAL", "return redis.call('set', KEYS[1], 1)", "1", "inscript")
             s.drain()
     both(sc)
+
+
+def test_tracking_turned_on_inside_exec(both):
+    def sc(s):
+        s.conn("t", resp3=True)
+        s.do("t", "MULTI")
+        s.do("t", "CLIENT", "TRACKING", "on")
+        s.do("t", "GET", "k")
+        s.do("t", "SET", "k", "1")
+        s.do("t", "GET", "j")
+        s.do("t", "EXEC")
+        s.drain()
+        s.do("t", "SET", "j", "1")
+        s.drain()
+        s.do("t", "CLIENT", "TRACKINGINFO")
+    both(sc)

@@ -115,7 +115,12 @@ cdef int call_hook(object ctx, object obj, object cmdobj, int phase) except -1:
         if t.current is c:
             t.current = None
         if c.flags & CF_IN_EXEC:
-            return 0            # a command of an EXEC that turned tracking on: EXEC's turn
+            # a command of an EXEC that turned tracking on: its invalidations
+            # go after EXEC's whole reply (the next loop turn)
+            if t.pending and t.srv.call_soon is not None:
+                t.srv.call_soon(t.send_later, c, t.pending)
+                t.pending = []
+            return 0
         # resetClient: CLIENT CACHING lasts one command (a whole MULTI/EXEC;
         # any CLIENT subcommand keeps it)
         if ct is not None and (ct.flags & TRK_CACHING) and not (c.flags & CF_MULTI) \
@@ -289,6 +294,12 @@ cdef class Tracking:
                 continue
             self.send(target, key_array([key]))
         return 0
+
+    def send_later(self, Client c, list pending):
+        for key in pending:
+            if c.flags & CF_CLOSED:
+                break
+            self.send(c, key_array([key]) if key is not None else null_of(c))
 
     cdef int send_pending(self, Client c) except -1:
         """trackingHandlePendingKeyInvalidations: c's command has replied."""
