@@ -84,7 +84,7 @@ cdef int key_hook(object ctx, const char *k, Py_ssize_t n) except -1:
 
 cdef int call_hook(object ctx, object obj, object cmdobj, int phase) except -1:
     """Around each command of a tracking client (Client.call): phase 0 before,
-    1 after, 2 when it disconnects."""
+    1 after, 2 when it disconnects, 3 when a command of it was rejected."""
     cdef Tracking t = <Tracking>ctx
     cdef Client c = <Client>obj
     cdef Command cmd
