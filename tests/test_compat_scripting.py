@@ -803,3 +803,56 @@ def test_redis_py_functions(r):
     assert len(libs) == 1
     r.function_delete("lib")
     assert r.function_list() == []
+
+
+BIG_LIB = "#!lua name=big\n" + "\n".join(
+    "redis.register_function('big%d', function(keys, args) return 'value number %d' end)" % (i, i)
+    for i in range(30))
+
+
+def test_function_dump_restore(compat):
+    small = LIB_MY
+    compat.check(
+        "FUNCTION FLUSH",
+        "FUNCTION DUMP",
+        fload(small),
+        "FUNCTION DUMP",                                  # byte for byte (not compressed)
+        ("FUNCTION", "RESTORE", "abc"),
+        ("FUNCTION", "RESTORE", "abc", "foo"),
+        ("FUNCTION", "RESTORE", "abc", "FLUSH", "x"),
+        "FUNCTION FLUSH",
+    )
+    fk = compat.fk_server.raw()
+    rd = compat.rd_server.raw()
+    try:
+        for c in (fk, rd):
+            c.call("FUNCTION", "FLUSH")
+            c.call("FUNCTION", "LOAD", BIG_LIB)
+            c.call("FUNCTION", "LOAD", small)
+        dumps = {"fk": fk.call("FUNCTION", "DUMP"), "rd": rd.call("FUNCTION", "DUMP")}
+        # each server restores the other's payload (LZF-compressed code too)
+        for c, payload in ((fk, dumps["rd"]), (rd, dumps["fk"])):
+            seq = [
+                c.call_raw("FUNCTION", "RESTORE", payload),
+                c.call_raw("FUNCTION", "RESTORE", payload, "APPEND"),
+                c.call_raw("FUNCTION", "RESTORE", payload, "REPLACE"),
+                c.call_raw("FUNCTION", "RESTORE", payload, "FLUSH"),
+                c.call_raw("FCALL", "big29", "0"),
+                c.call_raw("FCALL", "f1", "1", "k", "a"),
+                c.call_raw("FUNCTION", "RESTORE", payload[:-1] + bytes([payload[-1] ^ 1])),
+                c.call_raw("FUNCTION", "FLUSH"),
+                c.call_raw("FUNCTION", "LOAD", "#!lua name=x\nredis.register_function('big3', function() return 1 end)"),
+                c.call_raw("FUNCTION", "RESTORE", payload),   # function name collision: nothing restored
+                c.call_raw("FUNCTION", "LIST", "LIBRARYNAME", "big"),
+                c.call_raw("FUNCTION", "FLUSH"),
+            ]
+            if c is fk:
+                fk_seq = seq
+            else:
+                rd_seq = seq
+        assert fk_seq == rd_seq
+        assert fk_seq[0].startswith(b"-ERR Library")
+        assert fk_seq[4] == b"$15\r\nvalue number 29\r\n"
+    finally:
+        fk.close()
+        rd.close()

@@ -262,9 +262,10 @@ ROWS = [
       C("script|help", t_script.script_help)),
     C("fcall", t_script.fcall_cmd),
     C("fcall_ro", t_script.fcall_ro_cmd),
-    # FUNCTION DUMP/RESTORE (RDB payloads) are not served yet: unknown subcommand
     C("function", None,
       C("function|load", t_script.function_load_cmd),
+      C("function|dump", t_script.function_dump_cmd),
+      C("function|restore", t_script.function_restore_cmd),
       C("function|delete", t_script.function_delete_cmd),
       C("function|flush", t_script.function_flush_cmd),
       C("function|list", t_script.function_list_cmd),

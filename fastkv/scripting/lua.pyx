@@ -846,14 +846,8 @@ def _valid_name(bytes b):
 
 
 def function_load_cmd(c, argv):
-    """FUNCTION LOAD [REPLACE] code (functionsCreateWithLibraryCtx)."""
+    """FUNCTION LOAD [REPLACE] code."""
     from fastkv._core.client import ReplyError
-    cdef fk_luabuf err
-    cdef int n, i
-    cdef const char *name
-    cdef const char *desc
-    cdef size_t nl, dl
-    cdef long long flags
     replace = False
     pos = 2
     while pos < len(argv) - 1:
@@ -864,8 +858,19 @@ def function_load_cmd(c, argv):
         pos += 1
     if pos >= len(argv):
         raise ReplyError("ERR Function code was not given")
-    code = argv[pos]
     ensure_functions((<Client>c).srv)
+    c.reply_bulk(load_library(argv[pos], replace))
+
+
+def load_library(bytes code, bint replace):
+    """functionsCreateWithLibraryCtx: the library's name, or ReplyError."""
+    from fastkv._core.client import ReplyError
+    cdef fk_luabuf err
+    cdef int n, i
+    cdef const char *name
+    cdef const char *desc
+    cdef size_t nl, dl
+    cdef long long flags
     if not code.startswith(b"#!"):
         raise ReplyError("ERR Missing library metadata")
     nl_pos = code.find(b"\n")
@@ -920,7 +925,189 @@ def function_load_cmd(c, argv):
     for fname, (flags, d) in new_funcs.items():
         functions[fname.lower()] = (libname, flags, fname)     # names are case-insensitive
     libraries[libname] = {"code": code, "functions": new_funcs}
-    c.reply_bulk(libname)
+    return libname
+
+
+# FUNCTION DUMP / RESTORE: Redis's payload (rdb.c): per library the
+# RDB_OPCODE_FUNCTION2 byte and the code as an RDB string (LZF-compressed
+# past 20 bytes when that saves room, as rdbSaveRawString does), then the
+# RDB version (2 bytes LE) and the CRC64 (Jones, 8 bytes LE) of it all.
+RDB_OPCODE_FUNCTION2 = 245
+RDB_OPCODE_FUNCTION_PRE_GA = 246
+RDB_VERSION = 10
+
+cdef list _crc_table():
+    cdef unsigned long long c, poly = 0x95AC9329AC4BC9B5ULL
+    cdef int i, k
+    t = []
+    for i in range(256):
+        c = i
+        for k in range(8):
+            c = (c >> 1) ^ poly if c & 1 else c >> 1
+        t.append(c)
+    return t
+
+cdef list CRC_TABLE = _crc_table()
+
+cdef unsigned long long crc64(bytes data):
+    cdef unsigned long long crc = 0
+    cdef const unsigned char *p = data
+    cdef Py_ssize_t i, n = len(data)
+    cdef list t = CRC_TABLE
+    for i in range(n):
+        crc = (<unsigned long long>t[(crc ^ p[i]) & 0xff]) ^ (crc >> 8)
+    return crc
+
+
+cdef extern from "fk_lzf.h":
+    unsigned int fk_lzf_compress(const void *in_data, unsigned int in_len, void *out_data, unsigned int out_len)
+    unsigned int fk_lzf_decompress(const void *in_data, unsigned int in_len, void *out_data, unsigned int out_len)
+
+
+def _rdb_len(n):
+    if n < 64:
+        return bytes([n])
+    if n < 16384:
+        return bytes([0x40 | (n >> 8), n & 0xff])
+    if n <= 0xffffffff:
+        return b"\x80" + n.to_bytes(4, "big")
+    return b"\x81" + n.to_bytes(8, "big")
+
+
+def _rdb_string(bytes s):
+    cdef unsigned int comprlen
+    cdef char *out
+    n = len(s)
+    if n > 20:
+        out = <char *>malloc(n)
+        if out == NULL:
+            raise MemoryError()
+        try:
+            comprlen = fk_lzf_compress(<const char *>s, n, out, n - 4)
+            if comprlen > 0:
+                return b"\xc3" + _rdb_len(comprlen) + _rdb_len(n) + out[:comprlen]
+        finally:
+            free(out)
+    return _rdb_len(n) + s
+
+
+def _read_len(bytes p, Py_ssize_t pos):
+    """(length, is_encoded, new pos) or raises ValueError."""
+    b = p[pos]
+    t = b >> 6
+    if t == 0:
+        return b & 0x3f, False, pos + 1
+    if t == 1:
+        return ((b & 0x3f) << 8) | p[pos + 1], False, pos + 2
+    if t == 3:
+        return b & 0x3f, True, pos + 1
+    if b == 0x80:
+        return int.from_bytes(p[pos + 1:pos + 5], "big"), False, pos + 5
+    if b == 0x81:
+        return int.from_bytes(p[pos + 1:pos + 9], "big"), False, pos + 9
+    raise ValueError("bad length")
+
+
+def _read_string(bytes p, Py_ssize_t pos):
+    cdef char *out
+    cdef unsigned int got
+    n, enc, pos = _read_len(p, pos)
+    if not enc:
+        if pos + n > len(p):
+            raise ValueError("short")
+        return p[pos:pos + n], pos + n
+    if n == 0:
+        return str(int.from_bytes(p[pos:pos + 1], "little", signed=True)).encode(), pos + 1
+    if n == 1:
+        return str(int.from_bytes(p[pos:pos + 2], "little", signed=True)).encode(), pos + 2
+    if n == 2:
+        return str(int.from_bytes(p[pos:pos + 4], "little", signed=True)).encode(), pos + 4
+    if n == 3:
+        clen, _, pos = _read_len(p, pos)
+        ulen, _, pos = _read_len(p, pos)
+        if pos + clen > len(p) or ulen > 512 * 1024 * 1024:
+            raise ValueError("short")
+        comp = p[pos:pos + clen]
+        out = <char *>malloc(ulen if ulen else 1)
+        if out == NULL:
+            raise MemoryError()
+        try:
+            got = fk_lzf_decompress(<const char *>comp, clen, out, ulen)
+            if got != ulen:
+                raise ValueError("lzf")
+            return out[:ulen], pos + clen
+        finally:
+            free(out)
+    raise ValueError("bad encoding")
+
+
+def function_dump_cmd(c, argv):
+    payload = b"".join(bytes([RDB_OPCODE_FUNCTION2]) + _rdb_string(lib["code"]) for lib in libraries.values())
+    payload += RDB_VERSION.to_bytes(2, "little")
+    payload += crc64(payload).to_bytes(8, "little")
+    c.reply_bulk(payload)
+
+
+def function_restore_cmd(c, argv):
+    """FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]."""
+    from fastkv._core.client import ReplyError
+    policy = b"append"
+    if len(argv) > 4:
+        raise ReplyError("ERR unknown subcommand or wrong number of arguments for '%s'. Try FUNCTION HELP."
+                         % argv[1][:128].decode("utf-8", "replace"))
+    if len(argv) == 4:
+        policy = argv[3].lower()
+        if policy not in (b"flush", b"append", b"replace"):
+            raise ReplyError("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
+    data = argv[2]
+    if len(data) < 10 or int.from_bytes(data[-10:-8], "little") > RDB_VERSION \
+            or crc64(data[:-8]) != int.from_bytes(data[-8:], "little"):
+        raise ReplyError("ERR DUMP payload version or checksum are wrong")
+    ensure_functions((<Client>c).srv)
+    codes = []
+    pos = 0
+    end = len(data) - 10
+    try:
+        while pos < end:
+            t = data[pos]
+            pos += 1
+            if t == RDB_OPCODE_FUNCTION_PRE_GA:
+                raise ReplyError("ERR Pre-GA function format not supported")
+            if t != RDB_OPCODE_FUNCTION2:
+                raise ReplyError("ERR given type is not a function")
+            code, pos = _read_string(data, pos)
+            codes.append(code)
+    except (ValueError, IndexError):
+        raise ReplyError("ERR failed loading the given functions payload")
+    snapshot = [lib["code"] for lib in libraries.values()]
+    names = []
+    for code in codes:
+        nl_pos = code.find(b"\n")
+        for part in code[:nl_pos if nl_pos >= 0 else len(code)].split(b" "):
+            if part.startswith(b"name="):
+                names.append(part[5:])
+    if policy == b"append":
+        for nm in names:
+            if nm in libraries:
+                raise ReplyError("ERR Library %s already exists" % nm.decode("utf-8", "replace"))
+    try:
+        if policy == b"flush":
+            _flush_functions()
+        for code in codes:
+            load_library(code, policy == b"replace")
+    except ReplyError:
+        _flush_functions()
+        for code in snapshot:
+            load_library(code, False)
+        raise
+    c.reply_ok()
+
+
+def _flush_functions():
+    for entry in list(functions.values()):
+        fk_function_remove(FL, entry[2], len(entry[2]))
+    functions.clear()
+    libraries.clear()
 
 
 def function_delete_cmd(c, argv):
