@@ -856,3 +856,28 @@ def test_function_dump_restore(compat):
     finally:
         fk.close()
         rd.close()
+
+
+def test_monitor_shows_script_then_its_commands(compat):
+    import re
+    got = {}
+    for name, srv in (("fk", compat.fk_server), ("rd", compat.rd_server)):
+        m = srv.raw()
+        c = srv.raw()
+        try:
+            assert m.call_raw("MONITOR") == b"+OK\r\n"
+            c.call("EVAL", "redis.call('set','a','1') return redis.call('get','a')", "0")
+            c.call("FCALL", "nosuch", "0")
+            c.call("PING")
+            lines = []
+            while len(lines) < 5:
+                lines.append(m.read_raw_reply(timeout=5))
+            # drop the timestamp and the client's port
+            got[name] = [re.sub(rb"^\+[0-9.]+ \[(\d+) ([^\]]*:\d+|lua)\]",
+                                lambda mo: b"[" + mo.group(1) + (b" lua]" if mo.group(2) == b"lua" else b" client]"), x)
+                         for x in lines]
+        finally:
+            m.close()
+            c.close()
+    assert got["fk"] == got["rd"]
+    assert got["fk"][1] == b'[0 lua] "set" "a" "1"\r\n'

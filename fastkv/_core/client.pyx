@@ -845,7 +845,8 @@ cdef class Client:
         if self.flags & CF_UNIX:
             where = "unix:%s" % (self.laddr or "")
         else:
-            where = "%s:%s" % (self.addr[0], self.addr[1]) if self.addr else "?"
+            where = "%s:%s" % (self.addr[0], self.addr[1]) if self.addr else \
+                ("lua" if self.transport is None else "?")    # the scripts' client
         from fastkv._core.util import redact_argv, repr_arg
         args = " ".join(repr_arg(a) for a in redact_argv(self.argv_list(), srv))
         line = ("+%.6f [%d %s] %s\r\n" % (now, self.db.id, where, args)).encode("utf-8", "surrogateescape")

@@ -601,6 +601,9 @@ cdef int eval_generic(Client c, bint evalsha, bint ro) except -1:
     cdef char sha[41]
     cdef const char *p
     cdef int i
+    if c.srv.monitors:
+        # fed before the commands the script runs (EVAL is skip_monitor)
+        c.feed_monitors()
     if not arg_ll(c, 2, &numkeys):
         return c.add_not_integer()
     if numkeys > c.argc - 3:
@@ -1222,6 +1225,8 @@ cdef int fcall_generic(Client c, bint ro) except -1:
     """fcallCommandGeneric."""
     cdef long long numkeys
     cdef object entry
+    if c.srv.monitors:
+        c.feed_monitors()
     entry = functions.get(c.arg(1).lower())
     if entry is None:
         return c.add_error_str("ERR Function not found")
