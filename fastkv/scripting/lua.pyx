@@ -1252,13 +1252,26 @@ cdef int fcall_ro_impl(Client c) except -1:
 
 
 # ------------------------------------------------------------ introspection
-def info_fields():
-    """INFO memory/scripting numbers (used_memory_lua, number_of_cached_scripts ...)."""
-    return {
-        "used_memory_lua": fk_script_lua_memory(L) if L != NULL else 37888,
-        "used_memory_scripts": scripts_mem,
-        "number_of_cached_scripts": len(scripts),
-    }
+def info_rows(human):
+    """INFO memory's scripting rows, in 7.0's order (human: bytes -> "1.5K")."""
+    vm_eval = fk_script_lua_memory(L) if L != NULL else 0
+    vm_fn = fk_script_lua_memory(FL) if FL != NULL else 0
+    fn_mem = sum(len(lib["code"]) + 64 * (1 + len(lib["functions"])) for lib in libraries.values())
+    return [
+        ("used_memory_lua", vm_eval),
+        ("used_memory_vm_eval", vm_eval),
+        ("used_memory_lua_human", human(vm_eval)),
+        ("used_memory_scripts_eval", scripts_mem),
+        ("number_of_cached_scripts", len(scripts)),
+        ("number_of_functions", len(functions)),
+        ("number_of_libraries", len(libraries)),
+        ("used_memory_vm_functions", vm_fn),
+        ("used_memory_vm_total", vm_eval + vm_fn),
+        ("used_memory_vm_total_human", human(vm_eval + vm_fn)),
+        ("used_memory_functions", fn_mem),
+        ("used_memory_scripts", scripts_mem + fn_mem),
+        ("used_memory_scripts_human", human(scripts_mem + fn_mem)),
+    ]
 
 
 def is_busy():

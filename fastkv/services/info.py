@@ -134,6 +134,11 @@ def _clients(ctx):
     ]
 
 
+def _scripting_rows():
+    from fastkv.scripting import lua
+    return lua.info_rows(bytes_to_human)
+
+
 def _memory(ctx):
     cfg = ctx.cfg
     lazy_pending, lazy_freed, _ = lazyfree_info()   # first: collects finished frees
@@ -158,19 +163,7 @@ def _memory(ctx):
         ("allocator_resident", mh["allocator_resident"]),
         ("total_system_memory", total_sys),
         ("total_system_memory_human", bytes_to_human(total_sys)),
-        ("used_memory_lua", 0),
-        ("used_memory_vm_eval", 0),
-        ("used_memory_lua_human", "0B"),
-        ("used_memory_scripts_eval", 0),
-        ("number_of_cached_scripts", 0),
-        ("number_of_functions", 0),
-        ("number_of_libraries", 0),
-        ("used_memory_vm_functions", 0),
-        ("used_memory_vm_total", 0),
-        ("used_memory_vm_total_human", "0B"),
-        ("used_memory_functions", 0),
-        ("used_memory_scripts", 0),
-        ("used_memory_scripts_human", "0B"),
+        *_scripting_rows(),       # fastkv/scripting/lua.pyx
         ("maxmemory", maxmemory),
         ("maxmemory_human", bytes_to_human(maxmemory)),
         ("maxmemory_policy", cfg.get("maxmemory-policy")),
