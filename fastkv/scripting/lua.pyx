@@ -145,7 +145,8 @@ cdef bint cur_wrote = False        # a write command ran (SCRIPT KILL refuses th
 cdef bint timed_out = False        # past busy-reply-threshold: the server is busy
 cdef bint kill_requested = False
 cdef long long run_start_ms = 0
-cdef bytes cur_sha = b""
+cdef char cur_label[128]            # the running script's sha or function name
+cdef Py_ssize_t cur_label_len = 0
 cdef dict scripts = {}             # sha (bytes) -> body (bytes): the script cache
 cdef long long scripts_mem = 0
 cdef fk_luabuf outbuf
@@ -155,7 +156,6 @@ cdef int vcap = 0
 cdef char numbuf[64]
 cdef object poller = None
 cdef bint cur_is_eval = True       # the running script is an EVAL (else a function)
-cdef list cur_argv = None          # FUNCTION STATS: the running function's command
 cdef lua_State *FL = NULL          # the functions' Lua state
 cdef dict libraries = {}           # name -> {"code": bytes, "functions": {fname: (flags, desc)}}
 cdef dict functions = {}           # fname -> (library name, flags)
@@ -315,7 +315,7 @@ cdef int script_interrupt(lua_State *L) noexcept:
             _log.log(_log.WARNING, "Slow script detected: still in execution after %d milliseconds. "
                      "You can try killing the script using the %s command. Script name is: %s."
                      % (elapsed, "SCRIPT KILL" if cur_is_eval else "FUNCTION KILL",
-                        cur_sha.decode("utf-8", "replace")))
+                        cur_label[:cur_label_len].decode("utf-8", "replace")))
             _client_mod.set_script_busy(True, BUSY_ERR if cur_is_eval else BUSY_FUNCTION_ERR)
         process_events_while_blocked()
         return 1 if kill_requested else 0
@@ -642,7 +642,7 @@ cdef int run_and_reply(Client c, bint is_eval, const char *label, Py_ssize_t lab
     """Run the EVAL script (label = its sha) or the function (label = its
     name) with c's argv[3:] as keys and args; reply to c."""
     global cur_caller, cur_is_eval, cur_readonly, cur_wrote, timed_out, kill_requested, run_start_ms
-    global cur_sha, cur_argv
+    global cur_label_len
     cdef int i, nargs, rc
     cdef Keyspace ks = c.srv.keyspace
     if cur_caller is not None:
@@ -672,12 +672,12 @@ cdef int run_and_reply(Client c, bint is_eval, const char *label, Py_ssize_t lab
         hook = ks.propagate_hook
         ks.propagate_hook = writes
     try:
-        cur_sha = label[:labellen]
+        cur_label_len = labellen if labellen < 128 else 128
+        memcpy(cur_label, label, cur_label_len)
         if is_eval:
             rc = fk_script_run(L, label, <int>numkeys, vptr, vlen, nargs, vptr + numkeys,
                                vlen + numkeys, c.resp, 1, &outbuf)
         else:
-            cur_argv = c.argv_list()
             rc = fk_function_run(FL, label, <size_t>labellen, <int>numkeys, vptr, vlen, nargs,
                                  vptr + numkeys, vlen + numkeys, c.resp, 1, &outbuf)
     finally:
@@ -685,7 +685,6 @@ cdef int run_and_reply(Client c, bint is_eval, const char *label, Py_ssize_t lab
             ks.propagate_hook = hook
             writes.replay(hook)
         cur_caller = None
-        cur_argv = None
         if timed_out:
             timed_out = False
             _client_mod.set_script_busy(False)
@@ -1198,10 +1197,11 @@ def function_stats_cmd(c, argv):
     else:
         c.reply_map_len(3)
         c.reply_bulk(b"name")
-        c.reply_bulk(cur_sha)
+        c.reply_bulk(cur_label[:cur_label_len])
         c.reply_bulk(b"command")
-        c.reply_array_len(len(cur_argv or ()))
-        for a in cur_argv or ():
+        argv = cur_caller.argv_list()      # its query buffer stays put while busy
+        c.reply_array_len(len(argv))
+        for a in argv:
             c.reply_bulk(a)
         c.reply_bulk(b"duration_ms")
         c.reply_int(fk_mstime() - run_start_ms)
