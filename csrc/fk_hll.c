@@ -38,8 +38,10 @@
  * the same rule for every walk (the count, the merge, the conversion to
  * dense: redis-server 7.0.15 as shipped, with the hyperloglog fixes of
  * CVE-2025-32023, also rejects a VAL past the end in the merge).
- * Where Redis reads the sds terminator (an XZERO cut in half at the end)
- * we read 0, as it does. */
+ * Where Redis reads past the string (the second byte of an XZERO cut in
+ * half at the end: the sds terminator, or the byte a PFADD into that XZERO
+ * left there) we read what it reads (byte_past), and PFADD updates such a
+ * value as Redis does instead of calling it corrupted. */
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -71,10 +73,32 @@
     (p)[1] = (uint8_t)(_l & 0xff); \
 } while (0)
 
-/* XZERO length; the second byte of an opcode cut at the end reads as 0
- * (Redis reads the sds terminator). */
+/* The byte just past a value, as redis-server reads it for the second
+ * byte of an XZERO cut at the end.  Redis's strings are NUL-terminated, so
+ * it is 0, except right after an update inside such a cut XZERO: Redis then
+ * writes the new opcodes one byte past the new length (see sparse_set) and
+ * that byte stays there until the length changes.  `hidden` remembers it:
+ * where it is (the address just past the value, and the value's last byte
+ * as a check) and what it is.  HLLs are only touched by the main thread. */
+static struct {
+    const uint8_t *at;
+    uint8_t before, val;
+} hidden;
+
+static inline uint8_t byte_past(const uint8_t *end) {
+    return (hidden.at == end && end[-1] == hidden.before) ? hidden.val : 0;
+}
+
+static inline void set_byte_past(const uint8_t *end, uint8_t val) {
+    hidden.at = val ? end : NULL;
+    hidden.before = end[-1];
+    hidden.val = val;
+}
+
+/* XZERO length; the second byte of an opcode cut at the end is read past
+ * the value as Redis does (byte_past). */
 static inline long sp_xzero_len(const uint8_t *p, const uint8_t *end) {
-    long lo = (p + 1 < end) ? p[1] : 0;
+    long lo = (p + 1 < end) ? p[1] : byte_past(end);
     return ((((long)p[0] & 0x3f) << 8) | lo) + 1;
 }
 
@@ -395,7 +419,8 @@ static int sparse_set(fk_str **sp, long index, uint8_t count) {
          * bytes, so the value loses its last byte.  Same here: a real 0
          * byte for the update, dropped at the end (the merge step sees the
          * string without it, as Redis's does). */
-        p[1] = 0;
+        p[1] = byte_past(end);
+        hidden.at = NULL;
         s->len++;
         end++;
         cut = 1;
@@ -468,6 +493,9 @@ static int sparse_set(fk_str **sp, long index, uint8_t count) {
             s->len -= (uint32_t)cut;
             goto promote;
         }
+        /* Redis's sdsIncrLen: a NUL past the value (a cut XZERO then
+         * writes over it) */
+        if (hidden.at == end || hidden.at == end + deltalen) hidden.at = NULL;
         if (deltalen && next) memmove(next + deltalen, next, (size_t)(end - next));
         s->len = (uint32_t)((long)s->len + deltalen);
         memcpy(p, seq, (size_t)seqlen);
@@ -479,6 +507,7 @@ updated:
      * opcodes from the one before the change. */
     end -= cut;
     s->len -= (uint32_t)cut;
+    uint32_t len_before_merges = s->len;
     p = prev ? prev : sparse;
     int scanlen = 5;
     while (p < end && scanlen--) {
@@ -504,6 +533,13 @@ updated:
             }
         }
         p++;
+    }
+    if (cut && s->len == len_before_merges) {
+        /* the last byte written stays past the value, as in Redis's sds */
+        set_byte_past(end, *end);
+    } else if (cut || s->len != len_before_merges) {
+        /* a merge: Redis's sdsIncrLen(-1) put a NUL past the value */
+        if (hidden.at == end) hidden.at = NULL;
     }
     fk_hll_cache_invalidate((unsigned char *)s->buf);
     return 1;

@@ -357,16 +357,18 @@ def test_corrupted_random_fuzz(clients, hll_samples):
 def test_pfadd_on_cut_xzero(compat):
     """A sparse value ending in an XZERO without its second byte: Redis
     reads the sds terminator (0) there, so PFADD of a register it covers
-    updates the value (and drops its last byte); one it doesn't cover is
-    INVALIDOBJ.  Several elements in one PFADD, several PFADDs, PFCOUNT."""
+    updates the value, writing its last byte past the new length, where the
+    next reads find it; a register it doesn't cover is INVALIDOBJ.  Several
+    elements in one PFADD, several PFADDs, the readers after them."""
     hdr = b"HYLL\x01\x00\x00\x00" + b"\x00" * 7 + b"\x80"
     bodies = [b"\x7f", b"\x40", b"\x5f", b"\x7f\x7f", b"\x7f\xff", b"\x80\x7f",
               b"\x3f\x7f", b"\x84\x7f", b"\x60\x00\x5f", b"\x70"]
     cmds = []
     for body in bodies:
         for els in (("a",), ("b",), ("c",), ("a", "b", "c"), tuple(map(str, range(40)))):
-            cmds += [("DEL", "K"), ("SET", "K", hdr + body), ("PFADD", "K", *els), ("GET", "K"),
-                     ("PFADD", "K", "z1", "z2"), ("GET", "K"), ("PFCOUNT", "K")]
+            cmds += [("DEL", "K", "D"), ("SET", "K", hdr + body), ("PFADD", "K", *els), ("GET", "K"),
+                     ("PFDEBUG", "DECODE", "K"), ("PFCOUNT", "K", "D"), ("PFADD", "K", "z1", "z2"),
+                     ("GET", "K"), ("PFMERGE", "D", "K"), ("GET", "D"), ("PFCOUNT", "K")]
     # at the hll-sparse-max-bytes limit: the split would pass it (promotion)
     cmds += [("CONFIG", "SET", "hll-sparse-max-bytes", "19"), ("DEL", "K"),
              ("SET", "K", hdr + b"\x7f"), ("PFADD", "K", "a"), ("GET", "K"),
