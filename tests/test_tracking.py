@@ -745,15 +745,6 @@ def test_script_writes_invalidate(both, fastkv_server):
     both(sc)
 
 
-def _script_hooked():
-    """fastkv.scripting calls tracking.remember_script_keys (see tracking.pxd)."""
-    import os
-    src = os.path.join(os.path.dirname(__file__), "..", "fastkv", "scripting", "lua.pyx")
-    return os.path.exists(src) and "remember_script_keys" in open(src).read()
-
-
-@pytest.mark.xfail(not _script_hooked(), reason="fastkv/scripting/lua.pyx does not call "
-                   "tracking.remember_script_keys after redis.call yet", strict=False)
 def test_script_reads_are_remembered(both, fastkv_server):
     """7.0: when a script's command is read-only, the script command's own
     KEYS are tracked for the caller (not the keys the command read):
