@@ -824,3 +824,25 @@ def test_tracking_turned_on_inside_exec(both):
         s.drain()
         s.do("t", "CLIENT", "TRACKINGINFO")
     both(sc)
+
+
+def test_function_reads_are_remembered(both, fastkv_server):
+    with RawConn(port=fastkv_server.port, timeout=5) as c:
+        if c.call_raw("FUNCTION", "FLUSH").startswith(b"-ERR unknown"):
+            pytest.skip("FUNCTION not available")
+    lib = ("#!lua name=trklib\n"
+           "redis.register_function('rd', function(keys, args) return redis.call('get', keys[1]) end)\n"
+           "redis.register_function{function_name='rdro', callback=function(keys, args) "
+           "return redis.call('get', 'y') end, flags={'no-writes'}}\n")
+
+    def sc(s):
+        s.conn("t", resp3=True)
+        s.conn("w")
+        s.do("w", "FUNCTION", "LOAD", "REPLACE", lib)
+        s.do("t", "CLIENT", "TRACKING", "on")
+        s.do("t", "FCALL", "rd", "1", "a")
+        s.do("t", "FCALL_RO", "rdro", "1", "b")
+        s.do("w", "MSET", "a", "1", "b", "1", "y", "1")
+        s.drain()
+        s.do("w", "FUNCTION", "DELETE", "trklib")
+    both(sc)
