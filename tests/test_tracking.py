@@ -846,3 +846,42 @@ def test_function_reads_are_remembered(both, fastkv_server):
         s.drain()
         s.do("w", "FUNCTION", "DELETE", "trklib")
     both(sc)
+
+
+def test_redirect_target_changes_the_key(both):
+    """The redirection client's own write: the push lands in its output
+    around the reply exactly where Redis puts it."""
+    def sc(s):
+        s.conn("r", resp3=True)
+        s.conn("r2")
+        s.conn("t")
+        s.conn("t2")
+        s.do("r2", "SUBSCRIBE", "__redis__:invalidate")
+        s.do("t", "CLIENT", "TRACKING", "on", "REDIRECT", s.id("r"))
+        s.do("t2", "CLIENT", "TRACKING", "on", "REDIRECT", s.id("t2"))
+        s.do("t", "MGET", "k", "l", "h")
+        s.do("r", "SET", "k", "1")
+        s.do("r", "RPUSH", "l", "1")
+        s.do("r", "HSET", "h", "f", "1")
+        s.drain()
+        s.do("t2", "GET", "k")          # redirected to itself, RESP2 not subscribed
+        s.do("t2", "SET", "k", "2")
+        s.drain()
+    both(sc)
+
+
+def test_pushes_ignore_client_reply_off(both):
+    def sc(s):
+        s.conn("t", resp3=True)
+        s.conn("w")
+        s.do("t", "CLIENT", "TRACKING", "on")
+        s.do("t", "GET", "k")
+        s.send("t", "CLIENT", "REPLY", "OFF")
+        s.do("w", "SET", "k", "1")
+        s.drain()
+        s.send("t", "GET", "k")
+        s.send("t", "SET", "k", "2")
+        s.drain()
+        s.send("t", "CLIENT", "REPLY", "ON")
+        s.drain()
+    both(sc)
