@@ -885,3 +885,45 @@ def test_pushes_ignore_client_reply_off(both):
         s.send("t", "CLIENT", "REPLY", "ON")
         s.drain()
     both(sc)
+
+
+def test_max_keys_every_key_invalidated_once(fastkv_server, real_redis):
+    """Over tracking-table-max-keys with many reads: each key read is
+    invalidated exactly once in all (evicted, or changed later)."""
+    for srv in (fastkv_server, real_redis):
+        srv.ensure_running()
+        admin = RawConn(port=srv.port, timeout=5)
+        t = RawConn(port=srv.port, timeout=5)
+        try:
+            admin.call("FLUSHALL")
+            admin.call("CONFIG", "SET", "tracking-table-max-keys", "50")
+            t.call_raw("HELLO", "3")
+            t.call("CLIENT", "TRACKING", "on")
+            keys = ["key:%d" % i for i in range(500)]
+            for i in range(0, 500, 10):
+                t.send_command("MGET", *keys[i:i + 10])
+            t.send_command("PING")
+            admin.call("PING")
+            assert _info(admin, "tracking_total_keys") <= 50
+            admin.call("MSET", *[x for k in keys for x in (k, "v")])
+            t.send_command("PING")
+            got = b""
+            deadline = time.monotonic() + 5
+            while got.count(b"+PONG\r\n") < 2 and time.monotonic() < deadline:
+                got += t.recv_some(timeout=1)
+            time.sleep(WAIT)
+            try:
+                while True:
+                    more = t.recv_some(timeout=0.1)
+                    if not more:
+                        break
+                    got += more
+            except OSError:
+                pass
+            invalidated = re.findall(rb">2\r\n\$10\r\ninvalidate\r\n\*1\r\n\$\d+\r\n(key:\d+)\r\n", got)
+            assert sorted(invalidated) == sorted(k.encode() for k in keys), srv.name
+            assert _info(admin, "tracking_total_keys") == 0
+        finally:
+            admin.call("CONFIG", "SET", "tracking-table-max-keys", "1000000")
+            admin.close()
+            t.close()

@@ -28,6 +28,8 @@ cdef class Tracking:
     cdef ServerState srv
     cdef Keyspace ks
     cdef public dict table             # key -> {client id: None}
+    cdef list keylist                  # the table's keys, for random eviction
+    cdef dict keypos                   # key -> its index in keylist
     cdef public long long total_items  # client ids in the whole table
     cdef public dict prefix_table      # prefix -> BcastState
     cdef public long long nclients     # INFO tracking_clients

@@ -32,18 +32,18 @@ global (not per db), like Redis's, and client ids are removed lazily: a key
 lists ids of clients that may have left or turned tracking off; they are
 skipped when the key changes.
 
-When the table passes tracking-table-max-keys, keys are invalidated (as if
-changed) right after the command that added them, until it fits again
-(trackingLimitUsedSlots; Redis runs it before the next command of any
-client, so no command observes the excess either way).  Redis picks them by a random walk of its radix
-tree; here the oldest entries go first (a dict keeps insertion order), a
-choice that costs O(1) per key.
+When the table passes tracking-table-max-keys, random keys are invalidated
+(as if changed) right after the command that added them, until it fits
+again (trackingLimitUsedSlots; Redis runs it before the next command of any
+client, so no command observes the excess either way).  A random pick is
+O(1): the keys are also kept in an array, swap-removed on deletion.
 """
 from fastkv._core.client cimport (Client, Command, ServerState, CF_PUBSUB, CF_MULTI,
                                   CF_IN_EXEC, CF_CLOSED, CMD_READONLY, CMD_PUBSUB,
                                   CMD_MOVABLE_KEYS)
 from fastkv._core.keyspace cimport Keyspace
 from fastkv._core.shared cimport attach
+from libc.stdlib cimport rand
 
 attach()
 
@@ -153,6 +153,8 @@ cdef class Tracking:
         self.srv = srv
         self.ks = srv.keyspace
         self.table = {}
+        self.keylist = []
+        self.keypos = {}
         self.prefix_table = {}
         self.pending = []
         self.max_keys = 1000000
@@ -245,6 +247,8 @@ cdef class Tracking:
             ids = self.table.get(key)
             if ids is None:
                 ids = self.table[key] = {}
+                self.keypos[key] = len(self.keylist)
+                self.keylist.append(key)
             if c.id not in ids:
                 ids[c.id] = None
                 self.total_items += 1
@@ -277,6 +281,12 @@ cdef class Tracking:
         ids = self.table.pop(key, None)
         if ids is None:
             return 0
+        # swap-remove from the key array (for random eviction)
+        pos = self.keypos.pop(key)
+        last = self.keylist.pop()
+        if pos < len(self.keylist):
+            self.keylist[pos] = last
+            self.keypos[last] = pos
         self.total_items -= len(ids)
         if not self.table and not self.nclients:
             self.ks.tracking = 0
@@ -354,12 +364,14 @@ cdef class Tracking:
                 else:
                     self.send(c, null_of(c))
         self.table = {}
+        self.keylist = []
+        self.keypos = {}
         self.total_items = 0
         self.update_flag()
 
     cdef int limit_used_slots(self) except -1:
         """trackingLimitUsedSlots: over tracking-table-max-keys, invalidate
-        keys (oldest first) with an effort that grows while it stays over."""
+        random keys with an effort that grows while it stays over."""
         cdef long long effort
         if not self.max_keys or len(self.table) <= <Py_ssize_t>self.max_keys:
             self.limit_counter = 0
@@ -367,7 +379,7 @@ cdef class Tracking:
         effort = 100 * (self.limit_counter + 1)
         while effort > 0 and self.table:
             effort -= 1
-            self.invalidate(next(iter(self.table)), False)
+            self.invalidate(self.keylist[rand() % len(self.keylist)], False)
             if len(self.table) <= <Py_ssize_t>self.max_keys:
                 self.limit_counter = 0
                 return 0
