@@ -425,6 +425,13 @@ def test_script_commands_keyspace(compat):
         ev("return redis.call('pfadd', 'hll', 'a', 'b')"),
         ev("return redis.call('setbit', 'bm', 7, 1)"),
         ev("return redis.call('getrange', 'bm', 0, -1)"),
+        # blocking forms answer at once; XREAD/XREADGROUP BLOCK is an error (7.0)
+        ev("return redis.call('xread', 'streams', 'st', '0')"),
+        ev("return redis.call('xread', 'block', '100', 'streams', 'st', '$')"),
+        ev("return redis.call('XREAD', 'BLOCK', '0', 'streams', 'st', '$')"),
+        ev("redis.call('xgroup', 'create', 'st', 'g', '0') "
+           "return redis.call('xreadgroup', 'group', 'g', 'c', 'block', '10', 'streams', 'st', '>')"),
+        ev("return redis.call('lmpop', '1', 'nolist', 'left')"),
     )
 
 

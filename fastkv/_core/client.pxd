@@ -59,6 +59,7 @@ cdef enum:
     CF_IN_EXEC = 1 << 15         # running EXEC's queue (blocking commands don't block)
     CF_BLOCKED = 1 << 16         # waiting in a blocking command (BLPOP ...): input not processed
     CF_REPROCESSING = 1 << 17    # re-running its blocking command because a key became ready
+    CF_SCRIPT = 1 << 18          # the client scripts run their commands with (Redis's CLIENT_SCRIPT)
 
 # what a blocked client waits for (Redis's BLOCKED_* numbers)
 cdef enum:

@@ -25,7 +25,7 @@ from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes
 from fastkv._core.cdefs cimport (fk_entry, fk_str, fk_mstime, fk_ll2string, fk_string2ll,
     OBJ_STREAM, ENC_STREAM)
 from fastkv._core.cdefs_stream cimport *
-from fastkv._core.client cimport Client, wrap, BLOCKED_STREAM, CF_REPROCESSING
+from fastkv._core.client cimport Client, wrap, BLOCKED_STREAM, CF_REPROCESSING, CF_SCRIPT
 from fastkv._core.keyspace cimport (Database, notify_event, signal_modified_key,
     signal_key_as_ready, LOOKUP_NONE, LOOKUP_WRITE, NOTIFY_STREAM)
 from fastkv._core.shared cimport attach
@@ -294,6 +294,11 @@ cdef int xread_generic(Client c, bint xreadgroup) except -1:
     while i < c.argc:
         moreargs = c.argc - i - 1
         if arg_eq(c, i, b"block", 5) and moreargs:
+            if c.flags & CF_SCRIPT:
+                # 7.0: no BLOCK inside scripts, an error rather than a null
+                c.add_error_str("ERR %s command is not allowed with BLOCK option from scripts"
+                                % c.arg(0).decode("utf-8", "replace"))
+                return 0
             i += 1
             if parse_block_ms(c, i, &deadline):
                 return 0

@@ -28,7 +28,7 @@ from libc.string cimport memcpy
 from cpython.bytes cimport PyBytes_FromStringAndSize
 from fastkv._core.cdefs cimport fk_dict_find, fk_entry, fk_mstime, fk_stringmatchlen
 from fastkv._core.client cimport (Client, Command, ServerState, wrap, CMD_WRITE, CMD_NOSCRIPT,
-                                  CF_IN_EXEC)
+                                  CF_IN_EXEC, CF_SCRIPT)
 from fastkv._core.keyspace cimport Keyspace
 from fastkv._core.shared cimport attach
 from fastkv._core.tracking cimport remember_script_keys
@@ -170,7 +170,7 @@ cdef int ensure_init(ServerState srv) except -1:
         raise MemoryError()
     g_srv = srv
     lua_client = Client(srv)
-    lua_client.flags |= CF_IN_EXEC      # CLIENT_DENY_BLOCKING
+    lua_client.flags |= CF_IN_EXEC | CF_SCRIPT     # CLIENT_DENY_BLOCKING, CLIENT_SCRIPT
     lua_client.name = None
     fk_script_cb.call = script_call
     fk_script_cb.interrupt = script_interrupt
