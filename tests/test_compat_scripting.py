@@ -656,6 +656,13 @@ def test_script_effects_propagated_not_the_script():
     assert seen == []
     assert run(b"EVAL", b"redis.call('select', 3); redis.call('set', 'x', 'y'); return 1", b"0") == b":1\r\n"
     assert seen == [(3, [b"set", b"x", b"y"])]
+    seen.clear()
+    # redis.set_repl(REPL_NONE): what follows is not propagated
+    assert run(b"EVAL", b"redis.set_repl(redis.REPL_NONE); redis.call('set', 'q', '1'); return 1", b"0") == b":1\r\n"
+    assert seen == []
+    assert run(b"EVAL", b"redis.set_repl(redis.REPL_NONE); redis.call('set', 'q', '1'); "
+               b"redis.set_repl(redis.REPL_ALL); redis.call('del', 'q'); return 1", b"0") == b":1\r\n"
+    assert seen == [(0, [b"del", b"q"])]
 
 
 # --------------------------------------------------------------------------

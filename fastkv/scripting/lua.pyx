@@ -57,6 +57,7 @@ cdef extern from "lua/fk_script_lua.h":
         int (*acl_check)(lua_State *L) noexcept
     fk_script_callbacks fk_script_cb
     int fk_script_resp
+    int fk_script_repl
     int fk_script_verbosity
     long long FK_SCRIPT_FLAG_NO_WRITES
     long long FK_SCRIPT_FLAG_ALLOW_OOM
@@ -577,6 +578,10 @@ cdef long long create_script(Client c, const char *sha, const char *body, Py_ssi
     return flags
 
 
+def _repl_flags():
+    return fk_script_repl
+
+
 class _Collector:
     """Collects a script's propagated writes; replays them to the writers,
     in MULTI/EXEC when there is more than one."""
@@ -585,7 +590,8 @@ class _Collector:
         self.items = []
 
     def __call__(self, dbid, argv):
-        self.items.append((dbid, argv))
+        if _repl_flags():           # redis.set_repl(redis.REPL_NONE) stops it
+            self.items.append((dbid, argv))
 
     def replay(self, hook):
         items = self.items
