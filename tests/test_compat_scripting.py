@@ -894,3 +894,30 @@ def test_monitor_shows_script_then_its_commands(compat):
             c.close()
     assert got["fk"] == got["rd"]
     assert got["fk"][1] == b'[0 lua] "set" "a" "1"\r\n'
+
+
+def test_error_stats_of_scripts(compat):
+    """errorstats, total_error_replies and failed/rejected calls as 7.0 counts
+    them (an error counted once; EVAL/EXEC fail for their own reply only)."""
+    got = {}
+    for name, srv in (("fk", compat.fk_server), ("rd", compat.rd_server)):
+        c = srv.raw()
+        try:
+            for cmd in (("FLUSHALL",), ("CONFIG", "RESETSTAT"), ("SET", "str", "x"),
+                        ev("return redis.call('incr','str')"), ev("return redis.pcall('incr','str')"),
+                        ev("redis.pcall('incr','str') return 1"), ev("error('x')"),
+                        ev("return {err='MYERR x'}"), ev("return redis.call('nosuch')"),
+                        ev("return redis.pcall('nosuch')"), ev("syntax error"),
+                        ev("return redis.call('get', 'a', 'b')"), ev("return redis.pcall('blpop', 'a', 0)"),
+                        ("EVAL_RO", "return redis.call('set', 'a', 'b')", "0"),
+                        ("MULTI",), ("INCR", "str"), ("PING",), ("EXEC",)):
+                c.call_raw(*cmd)
+            info = c.call("INFO", "ALL").decode()
+            keep = [ln for ln in info.splitlines()
+                    if ln.startswith(("errorstat_", "total_error_replies", "cmdstat_eval", "cmdstat_incr",
+                                      "cmdstat_get", "cmdstat_blpop", "cmdstat_set", "cmdstat_exec"))]
+            got[name] = sorted(ln.split(",usec=")[0] + "," + ln.split("rejected_calls=")[1]
+                               if ln.startswith("cmdstat_") else ln for ln in keep)
+        finally:
+            c.close()
+    assert got["fk"] == got["rd"]

@@ -109,6 +109,8 @@ cdef class ServerState:
     cdef public long long net_input_bytes
     cdef public long long net_output_bytes
     cdef public long long total_error_replies
+    cdef public long long prev_err_count        # total_error_replies when the last call() ended
+    cdef public int call_depth                  # call() nesting (EXEC, scripts)
     cdef public long long unexpected_error_replies
     cdef public long long slowlog_threshold_us   # < 0 disables
     cdef public object slowlog                  # callable(client, argv list, duration_us) or None

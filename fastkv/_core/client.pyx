@@ -782,7 +782,6 @@ cdef class Client:
     cdef int call(self, Command cmd) except -1:
         cdef ServerState srv = self.srv
         cdef long long start, dur
-        cdef long long errors = srv.total_error_replies
         cdef Keyspace ks = srv.keyspace
         cdef long long dirty = ks.dirty
         cdef Database db = self.db
@@ -793,6 +792,10 @@ cdef class Client:
         srv.keyspace.lookup_notouch = (self.flags & CF_NO_TOUCH) != 0 and cmd.name != b"touch"
         if tracking:
             ks.tracking_call(ks.tracking_ctx, self, cmd, 0)
+        if srv.call_depth == 0:
+            # errors replied outside call() (rejections) are no command's
+            srv.prev_err_count = srv.total_error_replies
+        srv.call_depth += 1
         start = fk_monotonic_us()
         try:
             if cmd.fn != NULL:
@@ -807,6 +810,7 @@ cdef class Client:
             self.log_warning("Internal error in %s: %s" % (cmd.name.decode(), traceback.format_exc()))
             self.add_error_str("ERR internal error in '%s': %s" % (cmd.name.decode(), exc))
         dur = fk_monotonic_us() - start
+        srv.call_depth -= 1
         if tracking:    # remember the keys it read, send what it invalidated itself
             ks.tracking_call(ks.tracking_ctx, self, cmd, 1)
         self.cmd = None
@@ -825,8 +829,12 @@ cdef class Client:
             return 0
         cmd.calls += 1
         cmd.usec += dur
-        if srv.total_error_replies != errors:
+        # Redis's incrCommandStatsOnError: failed if an error was counted
+        # since the last call() ended, nested ones included (the commands of
+        # EXEC and of scripts), so EXEC/EVAL fail for their own reply only.
+        if srv.total_error_replies != srv.prev_err_count:
             cmd.failed_calls += 1
+        srv.prev_err_count = srv.total_error_replies
         srv.total_commands += 1
         self.last_cmd = cmd.name
         if self.flags & CF_REPLY_SKIP:

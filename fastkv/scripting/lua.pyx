@@ -182,8 +182,14 @@ cdef int ensure_init(ServerState srv) except -1:
 
 
 # ------------------------------------------------------- redis.call / pcall
-cdef int push_err(lua_State *L, str msg) except -1:
+cdef int push_err(lua_State *L, str msg, Command cmd=None) except -1:
+    """An error of scriptCall's checks: counted once now (and the command's
+    rejected_calls), pushed as an error table the script's reply won't count."""
     cdef bytes b = msg.encode()
+    g_srv.count_error(b"ERR " + b)
+    g_srv.prev_err_count = g_srv.total_error_replies
+    if cmd is not None:
+        cmd.rejected_calls += 1
     fk_script_push_error(L, b, len(b), 1)
     return 1
 
@@ -193,7 +199,7 @@ cdef int script_call(lua_State *L) noexcept:
     except BaseException as exc:
         try:
             lua_settop(L, 0)
-            push_err(L, "ERR internal error in redis.call: %s" % (exc,))
+            push_err(L, "internal error in redis.call: %s" % (exc,))
         except BaseException:
             pass
         return 1
@@ -244,12 +250,12 @@ cdef int script_call_impl(lua_State *L) except -1:
             return push_err(L, "Unknown Redis command called from script")
         cmd = sub
     if (cmd.arity > 0 and argc != cmd.arity) or argc < -cmd.arity:
-        return push_err(L, "Wrong number of args calling Redis command from script")
+        return push_err(L, "Wrong number of args calling Redis command from script", cmd)
     if cmd.flags & CMD_NOSCRIPT:
-        return push_err(L, "This Redis command is not allowed from script")
+        return push_err(L, "This Redis command is not allowed from script", cmd)
     if cmd.flags & CMD_WRITE:
         if cur_readonly:
-            return push_err(L, "Write commands are not allowed from read-only scripts.")
+            return push_err(L, "Write commands are not allowed from read-only scripts.", cmd)
         cur_wrote = True
     lc.resp = fk_script_resp
     lc.olen = 0
@@ -699,8 +705,11 @@ cdef int run_and_reply(Client c, bint is_eval, const char *label, Py_ssize_t lab
         # an error reply: counted in the error stats (add_error)
         c.add_error(outbuf.p + 1, <Py_ssize_t>outbuf.len - 3)
     elif rc == 2:
-        # an error some command already counted
+        # an error some command already counted: the script still failed
+        # (afterErrorReply with ERR_REPLY_FLAG_NO_STATS_UPDATE)
         c.add_raw(outbuf.p, <Py_ssize_t>outbuf.len)
+        if c.cmd is not None:
+            c.cmd.failed_calls += 1
     elif rc == 0:
         c.add_raw(outbuf.p, <Py_ssize_t>outbuf.len)
     else:
