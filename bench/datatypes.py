@@ -17,6 +17,13 @@ every run, alternating fastkv / redis, median of ``--repeat`` runs:
 * xack        -- then XACK s g __rand_int__-1 (-r 100000) on that pending list
 * xreadgroup+xack -- the pair: 1 / (1/xreadgroup + 1/xack) pairs per second
 
+``--suite scripting`` (issue 8) runs instead:
+
+* evalsha1    -- EVALSHA of ``return redis.call('INCR', KEYS[1])``, one key
+* evalsha10   -- EVALSHA of a script making 10 redis.call('INCR', KEYS[1])
+* fcall1      -- FCALL of the same one-call function (a library loaded by FUNCTION LOAD)
+* fcall10     -- FCALL of the same 10-call function
+
 redis-benchmark's __rand_int__ is 12 zero-padded digits, which SETBIT's
 offset parser refuses (in Redis too): the random part is in the key.
 
@@ -24,6 +31,7 @@ offset parser refuses (in Redis too): the random part is in the key.
     python bench/datatypes.py --quick          # one run each, fewer requests
     python bench/datatypes.py --tests xadd,xrange100 --pipelines 16 --repeat 5
     python bench/datatypes.py --fastkv-cmd redis-server    # harness self-test
+    python bench/datatypes.py --suite scripting             # EVALSHA / FCALL, ~2 minutes
 
 Standard library only; reuses bench/run.py's server handling.
 """
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import os
 import random
@@ -94,6 +103,22 @@ def setup_xreadgroup(c):
               + [["XGROUP", "CREATE", "s", "g", "0"]])
 
 
+SCRIPT1 = "return redis.call('INCR', KEYS[1])"
+SCRIPT10 = "local n for i = 1, 10 do n = redis.call('INCR', KEYS[1]) end return n"
+LIBRARY = ("#!lua name=benchlib\n"
+           "redis.register_function('incr1', function(keys, args) " + SCRIPT1.replace("KEYS", "keys") + " end)\n"
+           "redis.register_function('incr10', function(keys, args) " + SCRIPT10.replace("KEYS", "keys") + " end)\n")
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def setup_scripts(c):
+    _pipeline(c, [["FLUSHALL"], ["SCRIPT", "FLUSH"], ["FUNCTION", "FLUSH"], ["SCRIPT", "LOAD", SCRIPT1],
+                  ["SCRIPT", "LOAD", SCRIPT10], ["FUNCTION", "LOAD", LIBRARY]])
+
+
 # name: (setup, command, -r, requests at -P 1, requests at -P > 1)
 TESTS = {
     "setbit": (setup_setbit, ["SETBIT", "flags:__rand_int__", "1023", "1"], 100_000, 200_000, 1_000_000),
@@ -106,8 +131,15 @@ TESTS = {
     "xreadgroup": (setup_xreadgroup, ["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">"],
                    0, 100_000, 100_000),
 }
+SCRIPTING_TESTS = {
+    "evalsha1": (setup_scripts, ["EVALSHA", sha1(SCRIPT1), "1", "counter"], 0, 200_000, 1_000_000),
+    "evalsha10": (setup_scripts, ["EVALSHA", sha1(SCRIPT10), "1", "counter"], 0, 100_000, 200_000),
+    "fcall1": (setup_scripts, ["FCALL", "incr1", "1", "counter"], 0, 200_000, 1_000_000),
+    "fcall10": (setup_scripts, ["FCALL", "incr10", "1", "counter"], 0, 100_000, 200_000),
+}
+SUITES = {"issue7": list(TESTS), "scripting": list(SCRIPTING_TESTS)}
+TESTS.update(SCRIPTING_TESTS)
 XACK_CMD = ["XACK", "s", "g", "__rand_int__-1"]
-DEFAULT_TESTS = ",".join(TESTS)
 
 
 def bench_once(server: run.Server, argv: list[str], rnd: int, n: int, pipeline: int, args,
@@ -154,6 +186,10 @@ def check_state(server: run.Server, test: str, n: int) -> None:
         elif test == "xadd":
             if c.command("XLEN", "stream") != n:
                 raise run.BenchError(f"{server.name}: XLEN after {n} XADD is {c.command('XLEN', 'stream')}")
+        elif test in SCRIPTING_TESTS:
+            per = 10 if test.endswith("10") else 1
+            if int(c.command("GET", "counter")) != n * per:
+                raise run.BenchError(f"{server.name}: counter is {c.command('GET', 'counter')} after {n} {test}")
         elif test == "xreadgroup":
             summary = c.command("XPENDING", "s", "g")
             if summary[0] != min(n, 100_000):
@@ -210,7 +246,9 @@ def rows(results):
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--tests", default=DEFAULT_TESTS, help="comma-separated: " + ", ".join(TESTS))
+    p.add_argument("--suite", default="issue7", choices=sorted(SUITES),
+                   help="issue7: bitmaps, HLL, streams; scripting: EVALSHA, FCALL")
+    p.add_argument("--tests", default=None, help="comma-separated (default: the suite's): " + ", ".join(TESTS))
     p.add_argument("--pipelines", default="1,16")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--clients", type=int, default=50)
@@ -223,6 +261,8 @@ def main(argv=None) -> int:
     p.add_argument("--markdown", action="store_true")
     p.add_argument("--max-time", type=float, default=3600.0)
     a = p.parse_args(argv)
+    if a.tests is None:
+        a.tests = ",".join(SUITES[a.suite])
     bad = [t for t in a.tests.split(",") if t and t not in TESTS]
     if bad:
         p.error("unknown test(s): " + ", ".join(bad))
@@ -235,7 +275,7 @@ def main(argv=None) -> int:
         run.log(f"error: {e}")
         return 1
     h, r = rows(results)
-    print(f"\nBitmaps, HyperLogLog, streams: redis-benchmark, {a.clients} clients, median of {a.repeat} "
+    print(f"\n{'Scripting' if a.suite == 'scripting' else 'Bitmaps, HyperLogLog, streams'}: redis-benchmark, {a.clients} clients, median of {a.repeat} "
           f"(took {time.monotonic() - t0:.0f}s)")
     print(run.text_table(h, r))
     if a.markdown:
