@@ -101,9 +101,6 @@ def test_settings_shared_by_scripts(compat):
     )
 
 
-@pytest.mark.xfail(reason="fastkv's SCRIPT FLUSH empties the script cache but keeps the Lua state "
-                          "(fk_script_flush); Redis 7.0 closes it and makes a new one (scriptingReset)",
-                   strict=False)
 def test_script_flush_resets_library_settings(compat):
     """SCRIPT FLUSH makes a new Lua state in Redis 7.0 (scriptingReset):
     the libraries come back with their default settings."""

@@ -1204,12 +1204,9 @@ long long fk_script_flags(lua_State *L, const char *sha) {
     return f;
 }
 
-void fk_script_flush(lua_State *L) {
-    lua_newtable(L);
-    lua_rawseti(L, LUA_REGISTRYINDEX, ref_scripts);
-    lua_newtable(L);
-    lua_rawseti(L, LUA_REGISTRYINDEX, ref_flags);
-    lua_gc(L, LUA_GCCOLLECT, 0);
+lua_State *fk_script_reset(lua_State *L) {
+    lua_close(L);
+    return fk_script_lua_create();
 }
 
 size_t fk_script_lua_memory(lua_State *L) {

@@ -59,7 +59,11 @@ int fk_script_create(lua_State *L, const char *sha, const char *body, size_t len
 /* The flags of the stored script `sha` (40 chars), -1 if there is none. */
 long long fk_script_flags(lua_State *L, const char *sha);
 /* Forget every stored script (SCRIPT FLUSH; the Lua state stays). */
-void fk_script_flush(lua_State *L);
+/* SCRIPT FLUSH (7.0's scriptingReset): close the state and make a new one,
+ * so nothing a script left behind (library settings such as
+ * cjson.encode_number_precision, collected garbage) survives. NULL if out
+ * of memory. */
+lua_State *fk_script_reset(lua_State *L);
 
 /* Run the stored script `sha` with KEYS/ARGV.  The reply (RESP for a client
  * speaking `caller_resp`) is appended to `out`.  Returns 0 for a normal reply,

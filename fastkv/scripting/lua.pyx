@@ -70,7 +70,7 @@ cdef extern from "lua/fk_script_lua.h":
     int fk_script_create(lua_State *L, const char *sha, const char *body, size_t n, long long flags,
                          char **err)
     long long fk_script_flags(lua_State *L, const char *sha)
-    void fk_script_flush(lua_State *L)
+    lua_State *fk_script_reset(lua_State *L)
     int fk_script_run(lua_State *L, const char *sha, int nkeys, const char **keys,
                       const size_t *keylens, int nargs, const char **args, const size_t *arglens,
                       int caller_resp, int hook, fk_luabuf *out)
@@ -762,13 +762,15 @@ cdef int script_exists_impl(Client c) except -1:
 
 
 cdef int script_flush_impl(Client c) except -1:
-    global scripts, scripts_mem
+    global scripts, scripts_mem, L
     if c.argc == 3 and (arg_eq(c, 2, b"sync", 4) or arg_eq(c, 2, b"async", 5)):
         pass
     elif c.argc != 2:
         return c.add_error_str("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
     ensure_init(c.srv)
-    fk_script_flush(L)
+    L = fk_script_reset(L)
+    if L == NULL:
+        raise MemoryError()
     scripts = {}
     scripts_mem = 0
     return c.add_ok()
