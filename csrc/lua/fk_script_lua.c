@@ -768,7 +768,9 @@ static int ro_error_here(lua_State *L) {
     return lua_error(L);
 }
 
-static int fk_rawset(lua_State *L) {
+/* rawset and setmetatable: refused on a protected table, else the original
+ * (upvalue 1) */
+static int fk_unless_protected(lua_State *L) {
     if (lua_type(L, 1) == LUA_TTABLE) {
         prot_get(L, 1);
         int p = !lua_isnil(L, -1);
@@ -804,20 +806,6 @@ static int fk_pairs(lua_State *L) {
     lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;
-}
-
-static int fk_setmetatable(lua_State *L) {
-    if (lua_type(L, 1) == LUA_TTABLE) {
-        prot_get(L, 1);
-        int p = !lua_isnil(L, -1);
-        lua_pop(L, 1);
-        if (p) return ro_error_here(L);
-    }
-    int argc = lua_gettop(L);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, argc, LUA_MULTRET);
-    return lua_gettop(L);
 }
 
 /* Redis's Lua refuses precompiled chunks: its loader always parses text,
@@ -1088,13 +1076,13 @@ lua_State *fk_script_lua_create(void) {
     lua_setfield(L, LUA_GLOBALSINDEX, "debug");
 
     /* see-through and refusing wrappers (before the proxies exist) */
-    wrap_global(L, "rawset", fk_rawset);
+    wrap_global(L, "rawset", fk_unless_protected);
     wrap_global(L, "rawget", fk_see_through);
     wrap_global(L, "next", fk_see_through);
     lua_getfield(L, LUA_GLOBALSINDEX, "next");
     lua_pushcclosure(L, fk_pairs, 1);
     lua_setfield(L, LUA_GLOBALSINDEX, "pairs");
-    wrap_global(L, "setmetatable", fk_setmetatable);
+    wrap_global(L, "setmetatable", fk_unless_protected);
     lua_getfield(L, LUA_GLOBALSINDEX, "loadstring");
     lua_pushvalue(L, -1);
     lua_pushcclosure(L, fk_loadstring, 1);
